@@ -1,0 +1,54 @@
+# One task runner for developers and CI. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup system-deps run build serve test lint typecheck unit bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+system-deps: ## Install what pip cannot: a Java runtime for the HermiT reasoner
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime (HermiT needs one)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+
+$(STAMP): pyproject.toml
+	$(MAKE) system-deps
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install clusterkg with its dependencies
+
+run: setup ## The main job: build the graph from the bundled sources and serve it on $(HOST):$(PORT)
+	$(BIN)/clusterkg run --host $(HOST) --port $(PORT)
+
+build: setup ## Build the graph into dist/ (N-Quads, TriG, JSON-LD, CSV tables, ontology page)
+	$(BIN)/clusterkg build
+
+serve: setup ## Serve the last build
+	$(BIN)/clusterkg serve --host $(HOST) --port $(PORT)
+
+lint: setup ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check clusterkg graph loaders api queries tests bench || true
+
+typecheck: setup ## mypy
+	$(BIN)/mypy clusterkg graph loaders api queries
+
+unit: setup ## pytest only
+	$(BIN)/pytest -q
+
+test: setup lint typecheck unit ## All checks CI runs: lint, types, tests
+
+bench: setup ## Benchmarks (bench/), results under bench/results/
+	$(BIN)/python -m bench.run
+
+clean: ## Remove build outputs
+	rm -rf dist build *.egg-info

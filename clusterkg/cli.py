@@ -1,0 +1,166 @@
+"""The `clusterkg` command: build the graph, query it, serve it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
+from clusterkg.graph.store import OxigraphStore
+from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+from clusterkg.queries.library import library
+
+app = typer.Typer(help="clusterkg: a knowledge graph of European cluster policy.", no_args_is_help=True)
+console = Console(stderr=True)
+
+DistOption = Annotated[Path, typer.Option("--dist", help="Build output folder.")]
+
+
+def _run_build(dist: Path, sources: Path, corrections: Path) -> tuple[OxigraphStore, BuildSummary]:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("building", total=None)
+        try:
+            return build(
+                dist, sources, corrections,
+                progress=lambda msg: progress.update(task, description=msg),
+            )
+        except BuildError as exc:
+            progress.stop()
+            console.print(f"[bold red]build failed[/]: {exc}")
+            console.print(f"The previous build in {dist} is unchanged.")
+            raise typer.Exit(1) from exc
+
+
+def _print_summary(summary: BuildSummary) -> None:
+    graphs = Table("graph", "triples", title=f"{summary.total} triples in {summary.out_dir}")
+    for name, n in summary.triples_per_graph.items():
+        graphs.add_row(name, str(n))
+    console.print(graphs)
+    classes = Table("class", "instances")
+    for name, n in summary.instances_per_class.items():
+        classes.add_row(name.rsplit("#", 1)[-1].rsplit("/", 1)[-1], str(n))
+    console.print(classes)
+    for warning in summary.warnings[:20]:
+        console.print(f"[yellow]warning[/] {warning}")
+
+
+@app.command("build")
+def build_command(
+    dist: DistOption = Path("dist"),
+    sources: Annotated[Path, typer.Option(help="Folder of source documents.")] = SOURCES_DIR,
+    corrections: Annotated[Path, typer.Option(help="Corrections file.")] = CORRECTIONS_FILE,
+) -> None:
+    """Build the graph from the bundled sources into DIST (N-Quads, TriG, JSON-LD, CSV)."""
+    _, summary = _run_build(dist, sources, corrections)
+    _print_summary(summary)
+
+
+def _open_store(dist: Path) -> OxigraphStore:
+    dump = dist / DUMP_NAME
+    if not dump.exists():
+        console.print(f"[red]no build at {dump}[/]: run `clusterkg build` first")
+        raise typer.Exit(2)
+    return OxigraphStore.from_file(dump)
+
+
+def _render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower()
+    if isinstance(result, ox.QueryTriples):
+        return "\n".join(f"{t} ." for t in result)
+    names = [v.value for v in result.variables]
+    rows = [[(row[n].value if row[n] is not None else "") for n in names] for row in result]
+    if fmt == "json":
+        return json.dumps([dict(zip(names, r, strict=True)) for r in rows], indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(names)
+        writer.writerows(rows)
+        return out.getvalue()
+    table = Table(*names)
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)
+    return ""
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[str, typer.Argument(help="A named query of the library, or '-' for stdin.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    dist: DistOption = Path("dist"),
+    sparql: Annotated[str | None, typer.Option(help="Run this SPARQL text instead.")] = None,
+) -> None:
+    """Run a named query (see `clusterkg queries`) or SPARQL text against the built graph."""
+    if sparql is None:
+        queries = library()
+        if name == "-":
+            sparql = sys.stdin.read()
+        elif name in queries:
+            sparql = queries[name].text
+        else:
+            console.print(f"[red]no query named {name!r}[/]; `clusterkg queries` lists them")
+            raise typer.Exit(2)
+    store = _open_store(dist)
+    try:
+        result = store.query(sparql)
+    except SyntaxError as exc:
+        console.print(f"[red]SPARQL syntax error[/]: {exc}")
+        raise typer.Exit(2) from exc
+    text = _render(result, fmt)
+    if text:
+        print(text)
+
+
+@app.command("queries")
+def queries_command() -> None:
+    """List the named queries of the library."""
+    table = Table("name", "topic", "summary")
+    for q in library().values():
+        table.add_row(q.name, q.topic, q.summary)
+    Console().print(table)
+
+
+@app.command("serve")
+def serve_command(
+    dist: DistOption = Path("dist"),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the built graph over HTTP (SPARQL endpoint, pages)."""
+    import uvicorn
+
+    from clusterkg.api.app import create_app
+    from clusterkg.settings import Settings
+
+    settings = Settings(dataset=dist / DUMP_NAME, host=host, port=port)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command("run")
+def run_command(
+    dist: DistOption = Path("dist"),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """The main job: build the graph from the bundled sources, then serve it."""
+    _, summary = _run_build(dist, SOURCES_DIR, CORRECTIONS_FILE)
+    _print_summary(summary)
+    serve_command(dist, host, port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Bundled source documents (read-only copies) and the reviewed data files that repair them."""

@@ -1,0 +1,1 @@
+"""Graph: store, build pipeline, provenance, reasoning."""

@@ -1,0 +1,1 @@
+"""Loaders: document tables -> tidy records -> RDF."""

@@ -1,0 +1,1 @@
+"""The OWL ontology, SKOS vocabularies and ontology checks (Turtle and SPARQL files)."""

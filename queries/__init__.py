@@ -1,0 +1,1 @@
+"""Named SPARQL queries for researchers, one per .rq file."""

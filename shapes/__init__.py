@@ -1,0 +1,1 @@
+"""SHACL shapes that gate every build and every survey load."""
