@@ -20,7 +20,9 @@ from clusterkg.graph.store import OxigraphStore
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 from clusterkg.queries.library import library
 
-app = typer.Typer(help="clusterkg: a knowledge graph of European cluster policy.", no_args_is_help=True)
+app = typer.Typer(
+    help="clusterkg: a knowledge graph of European cluster policy.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 DistOption = Annotated[Path, typer.Option("--dist", help="Build output folder.")]
@@ -33,7 +35,9 @@ def _run_build(dist: Path, sources: Path, corrections: Path) -> tuple[OxigraphSt
         task = progress.add_task("building", total=None)
         try:
             return build(
-                dist, sources, corrections,
+                dist,
+                sources,
+                corrections,
                 progress=lambda msg: progress.update(task, description=msg),
             )
         except BuildError as exc:
@@ -86,7 +90,7 @@ def _render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: 
         return json.dumps([dict(zip(names, r, strict=True)) for r in rows], indent=2)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(names)
         writer.writerows(rows)
         return out.getvalue()
@@ -122,7 +126,7 @@ def query_command(
         raise typer.Exit(2) from exc
     text = _render(result, fmt)
     if text:
-        print(text)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @app.command("queries")

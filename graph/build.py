@@ -88,9 +88,9 @@ def assemble(
     derived = "http://www.w3.org/ns/prov#wasDerivedFrom"
     excerpts = {q.object.value for q in quads if q.predicate.value == derived}
     table_of = {
-        iris.excerpt_iri(r.source.document, r.source.table, r.source.line_start, r.source.line_end): (
-            r.source.table
-        )
+        iris.excerpt_iri(
+            r.source.document, r.source.table, r.source.line_start, r.source.line_end
+        ): (r.source.table)
         for r in records
     }
     store.add_quads(provenance.document_quads(sources_dir))
@@ -117,7 +117,9 @@ def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
         lines = "\n".join(f"  {p}" for p in outcome.violations[:50])
         more = len(outcome.violations) - 50
         tail = f"\n  ... and {more} more" if more > 0 else ""
-        raise BuildError(f"SHACL validation found {len(outcome.violations)} violations:\n{lines}{tail}")
+        raise BuildError(
+            f"SHACL validation found {len(outcome.violations)} violations:\n{lines}{tail}"
+        )
     warnings = [str(p) for p in outcome.problems if p.severity != "Violation"]
     say("reasoning with HermiT")
     tbox = _graph_triples(store, ONTOLOGY_GRAPH)
@@ -171,7 +173,9 @@ def _export_tables(records: list[Record], directory: Path) -> None:
                 )
 
 
-def _write(store: OxigraphStore, records: list[Record], staging: Path, summary: BuildSummary) -> None:
+def _write(
+    store: OxigraphStore, records: list[Record], staging: Path, summary: BuildSummary
+) -> None:
     (staging / DUMP_NAME).write_bytes(store.serialize(RdfFormat.NQUADS))
     (staging / "clusterkg.trig").write_bytes(store.serialize(RdfFormat.TRIG))
     jsonld = store.native.dump(format=ox.RdfFormat.JSON_LD)
@@ -222,4 +226,3 @@ def build(
         _write(store, records, staging, summary)
         _swap_in(staging, out_dir)
     return store, summary
-

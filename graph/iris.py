@@ -32,7 +32,7 @@ def resource_iri(kind: str, key: str) -> str:
 
 
 def graph_iri(name: str) -> str:
-    """IRI of a named graph (`ontology`, `vocabularies`, `inferred`, `provenance`, `002/table-2`)."""
+    """IRI of a named graph: `ontology`, `inferred`, `provenance`, `002/table-2`, ..."""
     return GRAPH + name
 
 

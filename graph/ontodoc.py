@@ -99,11 +99,12 @@ def render_ontology_page(store: Store) -> str:
         f"<td>{r['n'].value}</td></tr>"
         for r in schemes
     )
-    titles = {"Class": "Classes", "ObjectProperty": "Object properties",
-              "DatatypeProperty": "Datatype properties"}
-    body = "".join(
-        f"<h2>{titles[k]} ({len(v)})</h2>{''.join(v)}" for k, v in sections.items()
-    )
+    titles = {
+        "Class": "Classes",
+        "ObjectProperty": "Object properties",
+        "DatatypeProperty": "Datatype properties",
+    }
+    body = "".join(f"<h2>{titles[k]} ({len(v)})</h2>{''.join(v)}" for k, v in sections.items())
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>clusterkg ontology</title><style>{STYLE}</style></head><body>"

@@ -37,16 +37,23 @@ def document_quads(sources_dir: Path) -> Iterable[ox.Quad]:
         path = sources_dir / entry["file"]
         doc = ox.NamedNode(iris.document_iri(entry["file"]))
         yield ox.Quad(doc, _n("rdf:type"), _n("ckg:SourceDocument"), PROV_GRAPH)
-        yield ox.Quad(doc, _n("dcterms:title"), ox.Literal(entry["title"], language="en"), PROV_GRAPH)
         yield ox.Quad(
-            doc, _n("dcterms:description"), ox.Literal(entry["description"], language="en"), PROV_GRAPH
+            doc, _n("dcterms:title"), ox.Literal(entry["title"], language="en"), PROV_GRAPH
+        )
+        yield ox.Quad(
+            doc,
+            _n("dcterms:description"),
+            ox.Literal(entry["description"], language="en"),
+            PROV_GRAPH,
         )
         yield ox.Quad(doc, _n("ckg:fileName"), ox.Literal(entry["file"]), PROV_GRAPH)
         if path.exists():
             yield ox.Quad(doc, _n("ckg:sha256"), ox.Literal(sha256(path)), PROV_GRAPH)
 
 
-def excerpt_quads(excerpt_iris: Iterable[str], table_of: dict[str, str | None]) -> Iterable[ox.Quad]:
+def excerpt_quads(
+    excerpt_iris: Iterable[str], table_of: dict[str, str | None]
+) -> Iterable[ox.Quad]:
     """Describe every excerpt IRI that data resources point to with `prov:wasDerivedFrom`."""
     for value in sorted(set(excerpt_iris)):
         match = EXCERPT.match(value)
@@ -62,8 +69,12 @@ def excerpt_quads(excerpt_iris: Iterable[str], table_of: dict[str, str | None]) 
         yield ox.Quad(excerpt, _n("ckg:sourceDocument"), doc, PROV_GRAPH)
         yield ox.Quad(excerpt, _n("prov:wasDerivedFrom"), doc, PROV_GRAPH)
         xsd_int = _n("xsd:integer")
-        yield ox.Quad(excerpt, _n("ckg:lineStart"), ox.Literal(str(start), datatype=xsd_int), PROV_GRAPH)
-        yield ox.Quad(excerpt, _n("ckg:lineEnd"), ox.Literal(str(end), datatype=xsd_int), PROV_GRAPH)
+        yield ox.Quad(
+            excerpt, _n("ckg:lineStart"), ox.Literal(str(start), datatype=xsd_int), PROV_GRAPH
+        )
+        yield ox.Quad(
+            excerpt, _n("ckg:lineEnd"), ox.Literal(str(end), datatype=xsd_int), PROV_GRAPH
+        )
         if table:
             yield ox.Quad(excerpt, _n("ckg:sourceTable"), ox.Literal(table), PROV_GRAPH)
 
@@ -78,7 +89,10 @@ def activity_quads(documents: Iterable[str], started: datetime) -> Iterable[ox.Q
     yield ox.Quad(agent, _n("rdfs:label"), ox.Literal(f"clusterkg {__version__}"), PROV_GRAPH)
     stamp = started.astimezone(UTC).isoformat(timespec="seconds")
     yield ox.Quad(
-        activity, _n("prov:startedAtTime"), ox.Literal(stamp, datatype=_n("xsd:dateTime")), PROV_GRAPH
+        activity,
+        _n("prov:startedAtTime"),
+        ox.Literal(stamp, datatype=_n("xsd:dateTime")),
+        PROV_GRAPH,
     )
     for doc in sorted(set(documents)):
         yield ox.Quad(activity, _n("prov:used"), ox.NamedNode(iris.document_iri(doc)), PROV_GRAPH)

@@ -35,9 +35,12 @@ def _reasoner_input(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> tup
     """N-Triples for the reasoner and the set of concept IRIs seen."""
     lines: list[str] = []
     concepts: set[str] = set()
+    individuals: set[str] = set()
     for t in tbox:
         lines.append(f"{t} .")
     for t in abox:
+        if isinstance(t.subject, ox.NamedNode) and not t.subject.value.startswith(iris.ONTOLOGY):
+            individuals.add(t.subject.value)
         if isinstance(t.object, ox.Literal):
             if t.predicate.value not in KEPT_LITERAL_PREDICATES:
                 continue
@@ -46,6 +49,8 @@ def _reasoner_input(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> tup
         elif t.predicate.value == RDF_TYPE and t.object.value == SKOS_CONCEPT:
             concepts.add(t.subject.value)
         lines.append(f"{t} .")
+    # owlready2 knows a resource as an individual only when it is declared one
+    lines += [f"<{i}> <{RDF_TYPE}> <{OWL}NamedIndividual> ." for i in sorted(individuals)]
     if len(concepts) > 1:
         lines.append(f"_:distinct <{RDF_TYPE}> <{OWL}AllDifferent> .")
         lines.append(f"_:distinct <{OWL}distinctMembers> _:list0 .")
@@ -63,7 +68,9 @@ def classify(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> Iterator[o
     asserted = {
         (t.subject.value, t.object.value)
         for t in abox
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+        if t.predicate.value == RDF_TYPE
+        and isinstance(t.subject, ox.NamedNode)
+        and isinstance(t.object, ox.NamedNode)
     }
     text, _ = _reasoner_input(tbox, abox)
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,13 +88,16 @@ def classify(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> Iterator[o
             raise InconsistentOntologyError(f"HermiT: unsatisfiable classes: {names}")
         for individual in world.individuals():
             iri = individual.iri
-            if not iri.startswith(iris.ID):
+            if not iri.startswith((iris.ID, iris.PO_COUNTRY, iris.NUTS)):
                 continue
             for cls in individual.INDIRECT_is_a:
                 cls_iri = getattr(cls, "iri", None)
                 if cls_iri and cls_iri.startswith(iris.ONTOLOGY) and (iri, cls_iri) not in asserted:
                     yield ox.Quad(
-                        ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(cls_iri), INFERRED_GRAPH
+                        ox.NamedNode(iri),
+                        ox.NamedNode(RDF_TYPE),
+                        ox.NamedNode(cls_iri),
+                        INFERRED_GRAPH,
                     )
         world.close()
 

@@ -9,7 +9,7 @@ than its on-disk backend, and the canonical copy of every build is the N-Quads d
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-class RdfFormat(str, Enum):
+class RdfFormat(StrEnum):
     """Serialisations the stores read and write, by file extension."""
 
     NQUADS = "nq"
@@ -46,7 +46,9 @@ class RdfFormat(str, Enum):
 class Store(Protocol):
     """What the build, the CLI and the API need from a quad store."""
 
-    def load(self, data: bytes | IO[bytes] | Path, fmt: RdfFormat, graph: str | None = None) -> None:
+    def load(
+        self, data: bytes | IO[bytes] | Path, fmt: RdfFormat, graph: str | None = None
+    ) -> None:
         """Add RDF in `fmt`; triple formats go into `graph` (an IRI) or the default graph."""
 
     def query(
@@ -90,7 +92,9 @@ class OxigraphStore:
         """The underlying pyoxigraph store, for code that needs Oxigraph's own API."""
         return self._store
 
-    def load(self, data: bytes | IO[bytes] | Path, fmt: RdfFormat, graph: str | None = None) -> None:
+    def load(
+        self, data: bytes | IO[bytes] | Path, fmt: RdfFormat, graph: str | None = None
+    ) -> None:
         to_graph = ox.NamedNode(graph) if graph else None
         if isinstance(data, Path):
             self._store.bulk_load(path=str(data), format=fmt.oxigraph, to_graph=to_graph)

@@ -58,7 +58,9 @@ def library(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
             path=path,
             summary=" ".join(header["summary"]),
             description=" ".join(header.get("description", [])),
-            tags=tuple(t.strip() for v in header.get("tags", []) for t in v.split(",") if t.strip()),
+            tags=tuple(
+                t.strip() for v in header.get("tags", []) for t in v.split(",") if t.strip()
+            ),
             params=tuple(p.split()[0].lstrip("?") for p in header.get("param", []) if p),
         )
     return found

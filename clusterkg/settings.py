@@ -1,0 +1,76 @@
+"""Typed settings of the service, read from `CLUSTERKG_*` environment variables.
+
+One object carries every knob of the SPARQL service, so the CLI, the tests and a deployment set
+the same names: `CLUSTERKG_DATASET`, `CLUSTERKG_PORT`, `CLUSTERKG_QUERY_TIMEOUT`, ... List values
+(`CLUSTERKG_SERVICE_ALLOWLIST`, `CLUSTERKG_CORS_ORIGINS`) are comma or space separated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from clusterkg.paths import default_dist_dir
+
+ENV_PREFIX = "CLUSTERKG_"
+
+
+def _default_dataset() -> Path:
+    return default_dist_dir() / "clusterkg.nq"
+
+
+class Settings(BaseModel):
+    """Configuration of the SPARQL service; immutable once built."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: Path = Field(default_factory=_default_dataset, description="RDF dump to serve.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a query dies.")
+    max_rows: int = Field(default=100_000, ge=1, description="Rows (or triples) returned at most.")
+    max_request_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest query or request body accepted."
+    )
+    query_workers: int = Field(
+        default=2, ge=1, le=64, description="Forked processes evaluating queries in parallel."
+    )
+    service_allowlist: tuple[str, ...] = Field(
+        default=(), description="Endpoint IRIs that federated SERVICE clauses may call."
+    )
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for /admin routes; without it they are refused."
+    )
+    cors_origins: tuple[str, ...] = ("*",)
+
+    @field_validator("service_allowlist", "cors_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item for item in value.replace(",", " ").split() if item)
+        return value
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `CLUSTERKG_<FIELD>` variables; keyword overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in env:
+                values[name] = env[key]
+        values.update(overrides)
+        return cls(**values)
+
+    def admin_token_value(self) -> str | None:
+        """The admin token in clear, for the one place that compares it."""
+        return self.admin_token.get_secret_value() if self.admin_token else None

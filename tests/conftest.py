@@ -1,0 +1,22 @@
+"""Shared fixtures: one build of the bundled sources per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clusterkg.graph.build import BuildSummary, build
+from clusterkg.graph.store import OxigraphStore
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, BuildSummary]:
+    """The graph built from the bundled sources into a temporary dist folder."""
+    dist: Path = tmp_path_factory.mktemp("dist")
+    return build(dist)
+
+
+@pytest.fixture(scope="session")
+def built_store(built: tuple[OxigraphStore, BuildSummary]) -> OxigraphStore:
+    return built[0]

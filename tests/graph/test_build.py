@@ -1,0 +1,128 @@
+"""The build: dumps that parse, named graphs, provenance on every programme, atomic failure."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+
+from clusterkg.api.app import create_app
+from clusterkg.graph import iris
+from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
+from clusterkg.graph.store import OxigraphStore
+from clusterkg.paths import SOURCES_DIR
+from clusterkg.settings import Settings
+
+REPORT = "002_685b5d5a3136ccf2.txt"
+
+
+def _select(store: OxigraphStore, query: str) -> list[dict[str, str]]:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+def test_dumps_parse(built: tuple[OxigraphStore, BuildSummary]) -> None:
+    store, summary = built
+    dataset = rdflib.Dataset()
+    dataset.parse(summary.out_dir / DUMP_NAME, format="nquads")
+    assert sum(1 for _ in dataset.quads((None, None, None, None))) == len(store)
+    trig = rdflib.Dataset().parse(summary.out_dir / "clusterkg.trig", format="trig")
+    assert sum(1 for _ in trig.quads((None, None, None, None))) == len(store)
+    assert (summary.out_dir / "clusterkg.jsonld").stat().st_size > 0
+    # everything sits in named graphs: the default graph is empty
+    assert not list(store.native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert "ckg:ClusterProgramme" in (summary.out_dir / "ontology.html").read_text()
+
+
+def test_named_graphs(built: tuple[OxigraphStore, BuildSummary]) -> None:
+    store, summary = built
+    graphs = set(store.named_graphs())
+    for name in ("ontology", "vocabularies", "inferred", "provenance", "002/table-2"):
+        assert iris.graph_iri(name) in graphs
+        assert summary.triples_per_graph[name] > 0
+
+
+def test_every_programme_has_provenance_to_table_and_lines(built_store: OxigraphStore) -> None:
+    rows = _select(
+        built_store,
+        """
+        PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?p WHERE {
+          ?p a ckg:ClusterProgramme .
+          FILTER NOT EXISTS {
+            ?p prov:wasDerivedFrom ?e .
+            ?e ckg:sourceDocument ?d ; ckg:lineStart ?a ; ckg:lineEnd ?b .
+            ?d ckg:fileName ?f ; ckg:sha256 ?sum .
+          }
+        }""",
+    )
+    assert rows == []
+    traced = _select(
+        built_store,
+        """
+        PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?table ?a ?b WHERE {
+          <https://w3id.org/clusterkg/id/programme/AUT-clusterplattform>
+              prov:wasDerivedFrom ?e .
+          ?e ckg:sourceTable ?table ; ckg:lineStart ?a ; ckg:lineEnd ?b .
+        }""",
+    )
+    assert {"table": "Table 2", "a": "373", "b": "373"} in traced
+
+
+def test_iris_do_not_depend_on_the_run(
+    built: tuple[OxigraphStore, BuildSummary], tmp_path: Path
+) -> None:
+    second, _ = build(tmp_path / "again")
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
+    assert {r["s"] for r in _select(second, query)} == {r["s"] for r in _select(built[0], query)}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_broken_source_fails_loudly_and_previous_build_keeps_serving(
+    built: tuple[OxigraphStore, BuildSummary], tmp_path: Path
+) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(built[1].out_dir, dist, ignore=shutil.ignore_patterns(".staging-*"))
+    before = {p.name: _digest(p) for p in dist.iterdir() if p.is_file()}
+
+    broken = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, broken)
+    report = broken / REPORT
+    text = report.read_text(encoding="utf-8")
+    assert "Seiten/default.aspx</a>\tSince 2008" in text
+    report.write_text(
+        text.replace(
+            "Seiten/default.aspx</a>\tSince 2008", "Seiten/default.aspx</a>\tSince spring"
+        ),
+        encoding="utf-8",
+    )
+
+    app = create_app(Settings(dataset=dist / DUMP_NAME, query_workers=1))
+    with TestClient(app) as client:
+        with pytest.raises(BuildError) as failure:
+            build(dist, sources_dir=broken)
+        message = str(failure.value)
+        assert REPORT in message and "line 373" in message and "Duration" in message
+        assert "Since spring" in message
+        after = {p.name: _digest(p) for p in dist.iterdir() if p.is_file()}
+        assert after == before
+        assert not list(dist.glob(".staging-*"))
+        answer = client.get(
+            "/sparql",
+            params={"query": "ASK { ?s a ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
