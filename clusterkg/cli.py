@@ -56,8 +56,11 @@ def _print_summary(summary: BuildSummary) -> None:
     for name, n in summary.instances_per_class.items():
         classes.add_row(name.rsplit("#", 1)[-1].rsplit("/", 1)[-1], str(n))
     console.print(classes)
-    for warning in summary.warnings[:20]:
-        console.print(f"[yellow]warning[/] {warning}")
+    if summary.warnings:
+        console.print(
+            f"[yellow]{len(summary.warnings)} SHACL warnings[/] (recommended, not required): "
+            f"listed in {summary.out_dir / 'build.json'}"
+        )
 
 
 @app.command("build")
@@ -150,7 +153,7 @@ def serve_command(
     from clusterkg.api.app import create_app
     from clusterkg.settings import Settings
 
-    settings = Settings(dataset=dist / DUMP_NAME, host=host, port=port)
+    settings = Settings.from_env(dataset=dist / DUMP_NAME, host=host, port=port)
     uvicorn.run(create_app(settings), host=host, port=port)
 
 

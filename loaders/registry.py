@@ -1,0 +1,63 @@
+"""The extractors of the bundled documents, and the one function the build calls.
+
+Each entry names the document and table it reads; `run_extractors` applies the corrections of
+`data/corrections.yaml` to each document once and runs its extractors in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from clusterkg.loaders import prose, table2, table3, table4, table8
+from clusterkg.loaders.corrections import corrected_lines
+from clusterkg.loaders.discrepancies import find_discrepancies
+from clusterkg.loaders.document import Line
+from clusterkg.loaders.records import Record
+
+Extract = Callable[[Sequence[Line], str], list[Record]]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    document: str
+    table: str | None
+    extract: Extract
+
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    Extractor("table2", table2.DOCUMENT, "Table 2", table2.extract),
+    Extractor("table3", table3.DOCUMENT, "Table 3", table3.extract),
+    Extractor("table4", table4.DOCUMENT, "Table 4", table4.extract),
+    Extractor("table8", table8.DOCUMENT, "Table 8", table8.extract),
+    Extractor("prose", prose.DOCUMENT, None, prose.extract),
+)
+
+
+def run_extractors(
+    sources_dir: Path,
+    corrections_file: Path,
+    progress: Callable[[str], None] | None = None,
+) -> list[Record]:
+    """All records of all registered extractors, then the discrepancies found among them.
+
+    Raises `ExtractionError` (file, line, column) for a table it cannot read, and its subclass
+    `CorrectionError` when a correction's expected text is not in the source."""
+    lines: dict[str, list[Line]] = {}
+    records: list[Record] = []
+    for extractor in EXTRACTORS:
+        if extractor.document not in lines:
+            lines[extractor.document] = corrected_lines(
+                sources_dir, extractor.document, corrections_file
+            )
+        found = extractor.extract(lines[extractor.document], extractor.document)
+        if progress:
+            where = extractor.table or "prose"
+            progress(f"{extractor.document} {where}: {len(found)} records")
+        records += found
+    found = find_discrepancies(records, lines)
+    if progress:
+        progress(f"discrepancies: {len(found)} records")
+    return records + found

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import pytest
+
+from clusterkg.loaders.corrections import corrected_lines
+from clusterkg.loaders.document import Line
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.registry import run_extractors
+from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+
+DOCUMENT = "002_685b5d5a3136ccf2.txt"
+
+
+@pytest.fixture(scope="session")
+def lines() -> list[Line]:
+    """The report's lines with the corrections applied."""
+    return corrected_lines(SOURCES_DIR, DOCUMENT, CORRECTIONS_FILE)
+
+
+@pytest.fixture(scope="session")
+def records() -> list[Record]:
+    """Every record of every registered extractor."""
+    return run_extractors(SOURCES_DIR, CORRECTIONS_FILE)
