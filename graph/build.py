@@ -11,7 +11,7 @@ import csv
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,21 @@ def _load_turtle(store: OxigraphStore, path: Path, graph: str) -> None:
     store.load(path, RdfFormat.TURTLE, graph=graph)
 
 
+def once_per_dataset(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Keep each triple in the first graph that states it (extractors run in document order).
+
+    SPARQL's default graph here is the union of the named graphs, and a triple stated in two
+    graphs would answer twice; stating it once keeps counts right without DISTINCT, while
+    `prov:wasDerivedFrom` still names every table a resource comes from."""
+    seen: set[ox.Triple] = set()
+    unique = []
+    for quad in quads:
+        if quad.triple not in seen:
+            seen.add(quad.triple)
+            unique.append(quad)
+    return unique
+
+
 def assemble(
     sources_dir: Path = SOURCES_DIR,
     corrections_file: Path = CORRECTIONS_FILE,
@@ -79,7 +94,7 @@ def assemble(
     records = run_extractors(sources_dir, corrections_file, progress)
     say(f"mapping {len(records)} records to RDF")
     store = OxigraphStore()
-    quads = list(map_records(records))
+    quads = once_per_dataset(map_records(records))
     store.add_quads(quads)
     say("adding ontology, vocabularies and provenance")
     _load_turtle(store, ONTOLOGY_FILE, ONTOLOGY_GRAPH)

@@ -70,6 +70,7 @@ class CKG(DefinedNamespace):
     deliveryMode: URIRef
     durationMax: URIRef
     durationMin: URIRef
+    equivalentAmount: URIRef
     fileName: URIRef
     fundedBy: URIRef
     fundingProgramme: URIRef
@@ -103,6 +104,7 @@ class CKG(DefinedNamespace):
     situationKind: URIRef
     sourceDocument: URIRef
     sourceTable: URIRef
+    supervisedBy: URIRef
     supportsCluster: URIRef
     surveyWave: URIRef
     surveyYear: URIRef

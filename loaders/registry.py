@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clusterkg.loaders import prose, table2, table3, table4, table8
+from clusterkg.loaders import country_cases, prose, table2, table3, table4, table8
 from clusterkg.loaders.corrections import corrected_lines
 from clusterkg.loaders.discrepancies import find_discrepancies
 from clusterkg.loaders.document import Line
@@ -33,6 +33,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("table4", table4.DOCUMENT, "Table 4", table4.extract),
     Extractor("table8", table8.DOCUMENT, "Table 8", table8.extract),
     Extractor("prose", prose.DOCUMENT, None, prose.extract),
+    Extractor("country-cases", country_cases.DOCUMENT, None, country_cases.extract),
 )
 
 
