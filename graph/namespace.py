@@ -33,6 +33,7 @@ class CKG(DefinedNamespace):
     Objective: URIRef
     OpenEndedProgramme: URIRef
     PhasedProgramme: URIRef
+    PlannedOutput: URIRef
     PolicySituation: URIRef
     PolicySituationKind: URIRef
     ProgrammePhase: URIRef
@@ -60,10 +61,12 @@ class CKG(DefinedNamespace):
     budget: URIRef
     budgetPeriod: URIRef
     caseNumber: URIRef
+    characteristic: URIRef
     claim: URIRef
     claimedValue: URIRef
     concerns: URIRef
     concernsProgramme: URIRef
+    coordinatingPerson: URIRef
     coordinator: URIRef
     country: URIRef
     currency: URIRef
@@ -75,12 +78,21 @@ class CKG(DefinedNamespace):
     fundedBy: URIRef
     fundingProgramme: URIRef
     fundingSource: URIRef
+    goal: URIRef
     hasComponent: URIRef
     hasPhase: URIRef
     hasPolicySituation: URIRef
     implementedBy: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    numberOfCalls: URIRef
+    numberOfCountries: URIRef
+    numberOfParticipants: URIRef
+    numberOfPartners: URIRef
+    numberOfProjects: URIRef
+    numberOfSMEsReached: URIRef
+    numberOfSMEsSupported: URIRef
+    numberOfSMEsTargeted: URIRef
     nutsCode: URIRef
     nutsLevel: URIRef
     nutsRegion: URIRef
@@ -89,6 +101,7 @@ class CKG(DefinedNamespace):
     openEnded: URIRef
     partOfInitiative: URIRef
     phaseNumber: URIRef
+    plannedOutput: URIRef
     predecessor: URIRef
     programmeCount: URIRef
     ratedBy: URIRef
@@ -104,10 +117,14 @@ class CKG(DefinedNamespace):
     situationKind: URIRef
     sourceDocument: URIRef
     sourceTable: URIRef
+    studyVisitCountry: URIRef
     supervisedBy: URIRef
+    supportTool: URIRef
     supportsCluster: URIRef
     surveyWave: URIRef
     surveyYear: URIRef
     tableValue: URIRef
+    topic: URIRef
+    valueQualifier: URIRef
 
     _NS = Namespace("https://w3id.org/clusterkg/ontology#")

@@ -10,7 +10,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clusterkg.loaders import country_cases, prose, table2, table3, table4, table8
+from clusterkg.loaders import (
+    country_cases,
+    initiatives,
+    prose,
+    table2,
+    table3,
+    table4,
+    table8,
+    toolbox,
+)
 from clusterkg.loaders.corrections import corrected_lines
 from clusterkg.loaders.discrepancies import find_discrepancies
 from clusterkg.loaders.document import Line
@@ -34,6 +43,11 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("table8", table8.DOCUMENT, "Table 8", table8.extract),
     Extractor("prose", prose.DOCUMENT, None, prose.extract),
     Extractor("country-cases", country_cases.DOCUMENT, None, country_cases.extract),
+    *(
+        Extractor(f"initiatives-{document[:3]}", document, None, extract)
+        for document, extract in initiatives.EXTRACT.items()
+    ),
+    Extractor("toolbox", toolbox.DOCUMENT, None, toolbox.extract_toolbox),
 )
 
 
