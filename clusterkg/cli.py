@@ -141,6 +141,39 @@ def queries_command() -> None:
     Console().print(table)
 
 
+@app.command("info")
+def info_command(
+    dist: DistOption = Path("dist"),
+    discrepancies: Annotated[
+        bool, typer.Option("--discrepancies", help="List figures the prose states against tables.")
+    ] = False,
+) -> None:
+    """What the last build holds (triples per graph, instances per class), or its discrepancies."""
+    if discrepancies:
+        result = _open_store(dist).query(library()["discrepancies"].text)
+        assert isinstance(result, ox.QuerySolutions)
+        table = Table("claim", "claimed", "tables say", "source", title="Source discrepancies")
+        for row in result:
+            cell = {v.value: (row[v].value if row[v] is not None else "") for v in result.variables}
+            where = f"{cell['document']} line {cell['lineStart']}" if cell["document"] else ""
+            table.add_row(cell["claim"], cell["claimedValue"], cell["tableValue"], where)
+        Console().print(table)
+        return
+    report = dist / "build.json"
+    if not report.exists():
+        console.print(f"[red]no build at {dist}[/]: run `clusterkg build` first")
+        raise typer.Exit(2)
+    data = json.loads(report.read_text(encoding="utf-8"))
+    summary = BuildSummary(
+        out_dir=dist,
+        triples_per_graph=data["triples_per_graph"],
+        instances_per_class=data["instances_per_class"],
+        records=data["records"],
+        warnings=data["warnings"],
+    )
+    _print_summary(summary)
+
+
 @app.command("serve")
 def serve_command(
     dist: DistOption = Path("dist"),
@@ -167,6 +200,12 @@ def run_command(
     _, summary = _run_build(dist, SOURCES_DIR, CORRECTIONS_FILE)
     _print_summary(summary)
     serve_command(dist, host, port)
+
+
+# Survey commands (template, validate, load, diff, waves): clusterkg/survey_cli.py.
+from clusterkg.survey_cli import register as _register_survey  # noqa: E402
+
+_register_survey(app)
 
 
 if __name__ == "__main__":

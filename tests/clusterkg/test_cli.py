@@ -1,0 +1,60 @@
+"""The `clusterkg` command against a build of the bundled sources."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clusterkg.cli import app
+from clusterkg.graph.build import BuildSummary
+from clusterkg.graph.store import OxigraphStore
+from clusterkg.paths import SOURCES_DIR
+
+runner = CliRunner()
+
+
+def test_query_answers_29_countries_and_20_with_a_programme(
+    built: tuple[OxigraphStore, BuildSummary],
+) -> None:
+    dist = str(built[1].out_dir)
+    result = runner.invoke(app, ["query", "countries-surveyed", "--dist", dist, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["countries,countriesWithProgramme", "29,20"]
+
+
+def test_query_takes_sparql_text(built: tuple[OxigraphStore, BuildSummary]) -> None:
+    query = "ASK { ?p a <https://w3id.org/clusterkg/ontology#NationalClusterProgramme> }"
+    result = runner.invoke(
+        app,
+        ["query", "-", "--sparql", query, "--dist", str(built[1].out_dir), "--format", "json"],
+    )
+    assert result.exit_code == 0 and '"boolean": true' in result.stdout
+
+
+def test_unknown_query_and_missing_build_are_clear(tmp_path: Path) -> None:
+    unknown = runner.invoke(app, ["query", "no-such-query", "--dist", str(tmp_path)])
+    assert unknown.exit_code == 2 and "no query named 'no-such-query'" in unknown.output
+    missing = runner.invoke(app, ["query", "countries-surveyed", "--dist", str(tmp_path)])
+    assert missing.exit_code == 2 and "clusterkg build" in missing.output
+
+
+def test_info_lists_the_discrepancies(built: tuple[OxigraphStore, BuildSummary]) -> None:
+    result = runner.invoke(app, ["info", "--discrepancies", "--dist", str(built[1].out_dir)])
+    assert result.exit_code == 0
+    assert "EUR 69 million" in result.stdout and "€68,000,000" in result.stdout
+
+
+def test_build_of_a_broken_source_exits_1_and_names_the_cell(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    report = sources / "002_685b5d5a3136ccf2.txt"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("\tSince 2008", "\tSince spring", 1), encoding="utf-8")
+    result = runner.invoke(
+        app, ["build", "--dist", str(tmp_path / "dist"), "--sources", str(sources)]
+    )
+    assert result.exit_code == 1
+    assert "line 373" in result.output and "Duration" in result.output
+    assert not (tmp_path / "dist" / "clusterkg.nq").exists()
