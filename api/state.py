@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 
 from clusterkg.api.execution import QueryPool
 from clusterkg.graph.store import OxigraphStore, Store
+from clusterkg.graph.waves import add_waves
 from clusterkg.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ class StoreHolder:
         """Load the dump at `path`; a missing dump is an error, never an empty service."""
         if not path.is_file():
             raise FileNotFoundError(f"dataset {path} not found: build it first (clusterkg build)")
-        return OxigraphStore.from_file(path)
+        store = OxigraphStore.from_file(path)
+        add_waves(store, path.parent)
+        return store
 
     @property
     def store(self) -> Store:

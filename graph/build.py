@@ -101,7 +101,11 @@ def assemble(
     for path in sorted(VOCABULARIES_DIR.glob("*.ttl")):
         _load_turtle(store, path, VOCABULARIES_GRAPH)
     derived = "http://www.w3.org/ns/prov#wasDerivedFrom"
-    excerpts = {q.object.value for q in quads if q.predicate.value == derived}
+    excerpts = {
+        q.object.value
+        for q in quads
+        if q.predicate.value == derived and isinstance(q.object, ox.NamedNode)
+    }
     table_of = {
         iris.excerpt_iri(
             r.source.document, r.source.table, r.source.line_start, r.source.line_end

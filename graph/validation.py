@@ -1,19 +1,33 @@
 """The SHACL gate: validate a dataset against the shapes in `shapes/` with pySHACL.
 
 The data graph is the union of the data, the ontology and the vocabularies, so that
-`sh:targetClass` follows `rdfs:subClassOf` and `sh:class` sees the concepts' classes.
+`sh:targetClass` follows `rdfs:subClassOf` and `sh:class` sees the concepts' classes
+(`with_context` adds the last two to survey data). Shapes are split by concern and severity:
+`core.ttl` (violations), `vocabularies.ttl` (closed lists, violations), `recommended.ttl`
+(warnings). `check_shapes` validates the shapes themselves against SHACL-SHACL.
+
+Speed: no inference, the data graph is validated in place (no copy), and comparisons between
+two values are SPARQL-based targets that run once per graph, not once per focus node.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyshacl
 import rdflib
+from pyshacl.entrypoints import meta_validate
 from rdflib.namespace import SH
 
-from clusterkg.paths import SHAPES_DIR
+from clusterkg.paths import ONTOLOGY_FILE, SHAPES_DIR, VOCABULARIES_DIR
+
+SEVERITIES = ("Violation", "Warning", "Info")
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,7 @@ class Problem:
     value: str | None
     message: str
     shape: str
+    component: str | None = None
 
     def __str__(self) -> str:
         where = f" {self.path}" if self.path else ""
@@ -43,6 +58,14 @@ class ValidationOutcome:
     def violations(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "Violation"]
 
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "Violation"]
+
+
+class ShapesError(ValueError):
+    """Shapes that do not validate against SHACL-SHACL."""
+
 
 def load_shapes(directory: Path = SHAPES_DIR) -> rdflib.Graph:
     """All shapes files of a folder as one graph."""
@@ -52,27 +75,160 @@ def load_shapes(directory: Path = SHAPES_DIR) -> rdflib.Graph:
     return shapes
 
 
-def validate(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationOutcome:
-    """Validate `data` (already including ontology and vocabularies) against the shapes."""
-    shapes = shapes if shapes is not None else load_shapes()
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
-    )
+@cache
+def _default_shapes() -> rdflib.Graph:
+    return load_shapes()
+
+
+# Shapes that check the bundled vocabularies themselves (every concept in a scheme, every
+# country in the Publications Office table). The build runs them; survey validation, whose
+# context is those same vocabularies, can skip them (`vocabularies_checked=True`).
+VOCABULARY_SHAPES = (
+    "https://w3id.org/clusterkg/shapes/vocabularies#ConceptShape",
+    "https://w3id.org/clusterkg/shapes/vocabularies#CountryShape",
+    "https://w3id.org/clusterkg/shapes/core#CountryShape",
+)
+
+
+@cache
+def _data_shapes() -> rdflib.Graph:
+    shapes = rdflib.Graph()
+    shapes += _default_shapes()
+    for name in VOCABULARY_SHAPES:
+        shapes.remove((rdflib.URIRef(name), SH.targetClass, None))
+    return shapes
+
+
+@cache
+def _context() -> tuple[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], ...]:
+    graph = rdflib.Graph()
+    graph.parse(ONTOLOGY_FILE, format="turtle")
+    for path in sorted(VOCABULARIES_DIR.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return tuple(graph)
+
+
+def with_context(data: rdflib.Graph, extra: rdflib.Graph | None = None) -> rdflib.Graph:
+    """A new graph: `data` plus the ontology and the vocabularies (parsed once per process),
+    plus `extra` (e.g. a test's vocabulary)."""
+    union = rdflib.Graph()
+    union += data
+    union.addN((s, p, o, union) for s, p, o in _context())
+    if extra is not None:
+        union += extra
+    return union
+
+
+def check_shapes(shapes: rdflib.Graph | None = None) -> list[str]:
+    """Results of validating the shapes against SHACL-SHACL; empty when they are well formed."""
+    graph = shapes if shapes is not None else _default_shapes()
+    conforms, report, _ = meta_validate(graph, inference="none")
+    if conforms:
+        return []
     assert isinstance(report, rdflib.Graph)
+    return sorted(
+        f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}: "
+        f"{report.value(r, SH.resultMessage)}"
+        for r in report.subjects(rdflib.RDF.type, SH.ValidationResult)
+    )
+
+
+def _cache_sparql_parsing() -> None:
+    """Parse each SPARQL text once per process. pySHACL hands rdflib the text of every
+    SPARQL-based target on every run, and rdflib's parser (pyparsing) takes ~30 ms a query:
+    most of the time of validating one survey record. Prepared queries are reused with the
+    bindings of each call, which is what `prepareQuery` is for."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    if getattr(original, "cached", False):
+        return
+
+    @lru_cache(maxsize=256)
+    def prepared(text: str, base: str | None, ns: tuple[tuple[str, str], ...]) -> Any:
+        return processor.prepareQuery(text, initNs=dict(ns), base=base)
+
+    def query(
+        self: Any,
+        query: Any,
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
+        if isinstance(query, str):
+            ns = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
+            query, initNs = prepared(query, base, ns), None
+        return original(self, query, initBindings, initNs, base, DEBUG)
+
+    query.cached = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
+
+
+_cache_sparql_parsing()
+
+
+@contextmanager
+def _quiet_literals() -> Iterator[None]:
+    """rdflib logs every ill-formed literal it cannot convert; the report already names them."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _name(node: rdflib.term.Node | None) -> str | None:
+    return str(node).rsplit("#", 1)[-1] if node is not None else None
+
+
+def problems_of(report: rdflib.Graph) -> list[Problem]:
+    """The results of a pySHACL report graph, sorted violations first."""
     problems = []
     for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-        severity = report.value(result, SH.resultSeverity)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         problems.append(
             Problem(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                severity=_name(report.value(result, SH.resultSeverity)) or "Violation",
                 focus=str(report.value(result, SH.focusNode)),
-                path=str(path) if path is not None else None,
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 value=str(value) if value is not None else None,
                 message=str(report.value(result, SH.resultMessage) or ""),
                 shape=str(report.value(result, SH.sourceShape)),
+                component=_name(report.value(result, SH.sourceConstraintComponent)),
             )
         )
-    problems.sort(key=lambda p: (p.severity, p.focus, p.path or "", p.message))
-    return ValidationOutcome(bool(conforms), problems, report)
+    problems.sort(
+        key=lambda p: (
+            SEVERITIES.index(p.severity) if p.severity in SEVERITIES else 9,
+            p.focus,
+            p.path or "",
+            p.message,
+        )
+    )
+    return problems
+
+
+def validate(
+    data: rdflib.Graph, shapes: rdflib.Graph | None = None, *, vocabularies_checked: bool = False
+) -> ValidationOutcome:
+    """Validate `data` (already including ontology and vocabularies) against the shapes.
+
+    `data` is read in place, never modified; the shapes default to `shapes/` (parsed once).
+    With `vocabularies_checked` the shapes that check the bundled vocabularies are skipped."""
+    if shapes is None:
+        shapes = _data_shapes() if vocabularies_checked else _default_shapes()
+    with _quiet_literals():
+        conforms, report, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
+    assert isinstance(report, rdflib.Graph)
+    return ValidationOutcome(bool(conforms), problems_of(report), report)

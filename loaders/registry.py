@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusterkg.loaders import (
+    abbreviations,
     country_cases,
     initiatives,
     prose,
     table2,
     table3,
     table4,
+    table5,
+    table6,
+    table7,
     table8,
+    table9,
+    table10,
     toolbox,
 )
 from clusterkg.loaders.corrections import corrected_lines
@@ -40,7 +46,12 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("table2", table2.DOCUMENT, "Table 2", table2.extract),
     Extractor("table3", table3.DOCUMENT, "Table 3", table3.extract),
     Extractor("table4", table4.DOCUMENT, "Table 4", table4.extract),
+    Extractor("table5", table5.DOCUMENT, "Table 5", table5.extract),
+    Extractor("table6", table6.DOCUMENT, "Table 6", table6.extract),
+    Extractor("table7", table7.DOCUMENT, "Table 7", table7.extract),
     Extractor("table8", table8.DOCUMENT, "Table 8", table8.extract),
+    Extractor("table9", table9.DOCUMENT, "Table 9", table9.extract),
+    Extractor("table10", table10.DOCUMENT, "Table 10", table10.extract),
     Extractor("prose", prose.DOCUMENT, None, prose.extract),
     Extractor("country-cases", country_cases.DOCUMENT, None, country_cases.extract),
     *(
@@ -48,6 +59,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
         for document, extract in initiatives.EXTRACT.items()
     ),
     Extractor("toolbox", toolbox.DOCUMENT, None, toolbox.extract_toolbox),
+    Extractor("abbreviations", abbreviations.DOCUMENT, None, abbreviations.extract),
 )
 
 

@@ -1,0 +1,140 @@
+"""Survey commands: `template`, `validate`, `load`, `diff`, `waves`. `register(app)` adds them
+to the `clusterkg` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from clusterkg.graph import waves
+from clusterkg.loaders.survey import MAX_BYTES, expand_paths, validate_paths
+from clusterkg.loaders.survey_report import RENDERERS, as_text
+from clusterkg.loaders.survey_template import rows_from_tables, write_template
+
+console = Console(stderr=True)
+DistOption = Annotated[
+    Path, typer.Option("--dist", help="Build output folder (waves live in DIST/waves).")
+]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest file accepted, in bytes.")]
+
+
+def template_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the template into.")],
+    fill_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--fill-from", help="A build's tables folder (dist/tables) to fill the template from."
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--country", help="With --fill-from: keep the rows of this country (alpha-3); repeat."
+        ),
+    ] = None,
+) -> None:
+    """Write the survey template: one CSV per record kind, README.md and survey.xlsx."""
+    rows = rows_from_tables(fill_from, country or []) if fill_from else None
+    for path in write_template(out, rows=rows):
+        print(path)
+
+
+def validate_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV files (or a folder of them), an XLSX workbook, Turtle or JSON-LD."
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, json or turtle (a sh:ValidationReport).")
+    ] = "text",
+    max_bytes: MaxBytes = MAX_BYTES,
+) -> None:
+    """Validate survey files against the mappings and the shapes. Exit 0 valid, 1 violations,
+    2 unusable input."""
+    if fmt not in RENDERERS:
+        console.print(f"[red]unknown format {fmt!r}[/]: use text, json or turtle")
+        raise typer.Exit(2)
+    result = validate_paths(files, max_bytes=max_bytes)
+    print(RENDERERS[fmt](result))
+    raise typer.Exit(result.exit_code)
+
+
+def load_command(
+    files: Annotated[list[Path], typer.Argument(help="The wave's files (as for validate).")],
+    wave: Annotated[str, typer.Option("--wave", help="Name of the wave, e.g. 2025-spring.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace an existing wave of that name.")
+    ] = False,
+    dist: DistOption = Path("dist"),
+    max_bytes: MaxBytes = MAX_BYTES,
+) -> None:
+    """Validate, then load survey files as a wave (its own named graph, with provenance): all or
+    nothing."""
+    inputs = []
+    for path in expand_paths(files):
+        if not path.is_file():
+            console.print(f"[red]no such file[/]: {path}")
+            raise typer.Exit(2)
+        inputs.append((path.name, path.read_bytes()))
+    try:
+        loaded = waves.load_wave(inputs, wave, dist, replace=replace, max_bytes=max_bytes)
+    except waves.WaveError as exc:
+        console.print(f"[bold red]not loaded[/]: {exc}")
+        if exc.result is not None:
+            print(as_text(exc.result))
+            raise typer.Exit(exc.result.exit_code or 1) from exc
+        raise typer.Exit(1) from exc
+    verb = "replaced" if loaded.replaced else "loaded"
+    console.print(
+        f"{verb} wave {loaded.name}: {loaded.quads} quads in "
+        f"{waves.wave_graph_iri(wave)} -> {loaded.path}"
+    )
+    for finding in loaded.result.findings:
+        console.print(f"[yellow]{finding}[/]")
+
+
+def diff_command(
+    wave_a: Annotated[str, typer.Argument(help="The earlier wave.")],
+    wave_b: Annotated[str, typer.Argument(help="The later wave.")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    dist: DistOption = Path("dist"),
+) -> None:
+    """Programmes added, removed and changed (value by value) between two waves."""
+    try:
+        result = waves.diff(dist, wave_a, wave_b)
+    except waves.WaveError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if fmt == "json":
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    for programme in result.added:
+        print(f"+ {programme}")
+    for programme in result.removed:
+        print(f"- {programme}")
+    for programme, changes in result.changed.items():
+        print(f"~ {programme}")
+        for prop, before, after in changes:
+            print(f"    {prop}: {', '.join(before) or '(none)'} -> {', '.join(after) or '(none)'}")
+    if not (result.added or result.removed or result.changed):
+        print("no programme differs")
+
+
+def waves_command(dist: DistOption = Path("dist")) -> None:
+    """List the loaded waves."""
+    for name in waves.list_waves(dist):
+        print(name)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("template")(template_command)
+    app.command("validate")(validate_command)
+    app.command("load")(load_command)
+    app.command("diff")(diff_command)
+    app.command("waves")(waves_command)

@@ -1,0 +1,363 @@
+"""Survey waves: validated survey data kept as one named graph per wave beside the build.
+
+A wave is loaded all or nothing: its files are validated first (`loaders.survey`), and only a
+wave without violations is written, atomically, to `dist/waves/<name>.nq`, in the graph
+`https://w3id.org/clusterkg/graph/wave/<name>` with its provenance (a `ckg:SurveyWave` activity
+that used each file, with name and SHA-256, and when). A wave name that exists is refused unless
+`replace` is set. The server adds every wave to the build's dump with `add_waves`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from clusterkg.graph import iris
+from clusterkg.graph.store import OxigraphStore, RdfFormat
+from clusterkg.loaders.survey import MAX_BYTES, SurveyResult, validate_inputs
+from clusterkg.loaders.survey_spec import DEFAULT_CONTEXT, SurveyContext
+
+WAVES_DIR_NAME = "waves"
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+CKG = iris.ONTOLOGY
+PROV = "http://www.w3.org/ns/prov#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROGRAMME_CLASSES = {
+    CKG + n
+    for n in (
+        "ClusterProgramme",
+        "NationalClusterProgramme",
+        "RegionalClusterProgramme",
+        "NonEuropeanClusterProgramme",
+    )
+}
+NOT_COMPARED = {PROV + "wasDerivedFrom", CKG + "surveyWave"}
+
+
+class WaveError(RuntimeError):
+    """A wave that was not loaded; the message says why. `result` holds the validation report."""
+
+    def __init__(self, message: str, result: SurveyResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def waves_dir(dist: Path) -> Path:
+    return dist / WAVES_DIR_NAME
+
+
+def wave_graph_iri(name: str) -> str:
+    return iris.graph_iri(f"wave/{name}")
+
+
+def wave_iri(name: str) -> str:
+    return iris.resource_iri("wave", name)
+
+
+def wave_path(dist: Path, name: str) -> Path:
+    return waves_dir(dist) / f"{name}.nq"
+
+
+def check_name(name: str) -> None:
+    if not NAME.match(name):
+        raise WaveError(
+            f"wave name {name!r}: use lower-case letters, digits and hyphens (e.g. 2025-spring)"
+        )
+
+
+def list_waves(dist: Path) -> list[str]:
+    directory = waves_dir(dist)
+    return sorted(p.stem for p in directory.glob("*.nq")) if directory.is_dir() else []
+
+
+def _n(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def _ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def wave_quads(
+    name: str, result: SurveyResult, files: Sequence[tuple[str, bytes]], loaded: datetime
+) -> list[ox.Quad]:
+    """The wave's data and provenance, all in the wave's named graph.
+
+    Excerpt IRIs of survey rows name the file; they are moved under the wave so that two waves
+    with files of the same name never share a resource."""
+    graph = _n(wave_graph_iri(name))
+    wave = _n(wave_iri(name))
+    file_iri = {f: f"{wave_iri(name)}/file/{iris.slug(f)}" for f, _ in files}
+    rewrites = {iris.document_iri(f) + "/": file_iri[f] + "/" for f, _ in files}
+
+    def move(term: rdflib.term.Node) -> rdflib.term.Node:
+        if isinstance(term, rdflib.URIRef):
+            for old, new in rewrites.items():
+                if str(term).startswith(old):
+                    return rdflib.URIRef(new + str(term)[len(old) :])
+        return term
+
+    quads = []
+    excerpts: set[str] = set()
+    subjects: set[str] = set()
+    for s, p, o in result.data:
+        s2, o2 = move(s), move(o)
+        if str(p) == PROV + "wasDerivedFrom":
+            excerpts.add(str(o2))
+        if str(p) == RDF_TYPE and isinstance(s2, rdflib.URIRef) and str(s2).startswith(iris.ID):
+            subjects.add(str(s2))
+        quads.append(ox.Quad(_ox(s2), _ox(p), _ox(o2), graph))  # type: ignore[arg-type]
+    xsd_int = _n(XSD + "integer")
+    for record in result.records:
+        src = record.source
+        excerpt = str(
+            move(
+                rdflib.URIRef(
+                    iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end)
+                )
+            )
+        )
+        if excerpt not in excerpts:
+            continue
+        excerpts.discard(excerpt)
+        node = _n(excerpt)
+        quads += [
+            ox.Quad(node, _n(RDF_TYPE), _n(CKG + "SourceExcerpt"), graph),
+            ox.Quad(
+                node,
+                _n(RDFS_LABEL),
+                ox.Literal(f"{src.document}, {src.table}, row {src.line_start}"),
+                graph,
+            ),
+            ox.Quad(node, _n(CKG + "sourceDocument"), _n(file_iri[src.document]), graph),
+            ox.Quad(node, _n(PROV + "wasDerivedFrom"), _n(file_iri[src.document]), graph),
+            ox.Quad(
+                node,
+                _n(CKG + "lineStart"),
+                ox.Literal(str(src.line_start), datatype=xsd_int),
+                graph,
+            ),
+            ox.Quad(
+                node, _n(CKG + "lineEnd"), ox.Literal(str(src.line_end), datatype=xsd_int), graph
+            ),
+            ox.Quad(node, _n(CKG + "sourceTable"), ox.Literal(src.table or ""), graph),
+        ]
+    stamp = ox.Literal(
+        loaded.astimezone(UTC).isoformat(timespec="seconds"), datatype=_n(XSD + "dateTime")
+    )
+    quads += [
+        ox.Quad(wave, _n(RDF_TYPE), _n(CKG + "SurveyWave"), graph),
+        ox.Quad(wave, _n(RDFS_LABEL), ox.Literal(f"survey wave {name}"), graph),
+        ox.Quad(wave, _n(PROV + "startedAtTime"), stamp, graph),
+    ]
+    for file_name, data in files:
+        doc = _n(file_iri[file_name])
+        quads += [
+            ox.Quad(wave, _n(PROV + "used"), doc, graph),
+            ox.Quad(doc, _n(RDF_TYPE), _n(CKG + "SourceDocument"), graph),
+            ox.Quad(doc, _n(CKG + "fileName"), ox.Literal(file_name), graph),
+            ox.Quad(doc, _n(CKG + "sha256"), ox.Literal(hashlib.sha256(data).hexdigest()), graph),
+        ]
+    quads += [ox.Quad(_n(s), _n(CKG + "surveyWave"), wave, graph) for s in sorted(subjects)]
+    return quads
+
+
+def _write_atomically(target: Path, data: bytes, replace: bool) -> None:
+    """Write beside the target, then rename (replace) or hard-link (never overwrite)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError as exc:
+                raise WaveError(
+                    f"wave {target.stem!r} exists: use --replace to replace it"
+                ) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@dataclass
+class LoadedWave:
+    name: str
+    path: Path
+    quads: int
+    result: SurveyResult
+    replaced: bool = False
+    files: list[str] = field(default_factory=list)
+
+
+def load_wave(
+    files: Sequence[tuple[str, bytes]],
+    name: str,
+    dist: Path,
+    *,
+    replace: bool = False,
+    context: SurveyContext = DEFAULT_CONTEXT,
+    max_bytes: int = MAX_BYTES,
+) -> LoadedWave:
+    """Validate `files` and, when there is no violation, write them as wave `name`."""
+    check_name(name)
+    target = wave_path(dist, name)
+    existed = target.exists()
+    if existed and not replace:
+        raise WaveError(f"wave {name!r} exists ({target}): use --replace to replace it")
+    result = validate_inputs(files, context, max_bytes)
+    if not result.conforms:
+        what = "unusable input" if result.unusable else f"{len(result.violations)} violations"
+        raise WaveError(f"wave {name!r} not loaded, nothing changed: {what}", result)
+    quads = wave_quads(name, result, files, datetime.now(UTC))
+    store = ox.Store()
+    store.extend(quads)
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    _write_atomically(target, data, replace)
+    return LoadedWave(name, target, len(quads), result, existed, [f for f, _ in files])
+
+
+def add_waves(store: OxigraphStore, dist: Path) -> list[str]:
+    """Load every wave of `dist/waves/` into `store` (the server calls this after the dump)."""
+    names = list_waves(dist)
+    for name in names:
+        store.load(wave_path(dist, name), RdfFormat.NQUADS)
+    return names
+
+
+# ---------------------------------------------------------------- diff
+
+
+Values = dict[str, set[str]]
+
+
+def _describe(
+    store: ox.Store, graph: ox.NamedNode, subject: ox.NamedNode, prefix: str, into: Values
+) -> None:
+    for quad in store.quads_for_pattern(subject, None, None, graph):
+        p = quad.predicate.value
+        obj = quad.object
+        if isinstance(obj, ox.Triple):
+            continue
+        if p in NOT_COMPARED or (p == RDF_TYPE and obj.value not in PROGRAMME_CLASSES):
+            continue
+        key = f"{prefix}{_short(p)}"
+        if (
+            isinstance(obj, ox.NamedNode)
+            and obj.value.startswith(subject.value + "/")
+            and not prefix
+        ):
+            _describe(store, graph, obj, key + "/", into)
+        else:
+            into.setdefault(key, set()).add(_short(obj.value))
+
+
+def _short(value: str) -> str:
+    for prefix, base in (
+        ("ckg:", CKG),
+        ("id:", iris.ID),
+        ("vocab:", iris.VOCAB),
+        ("country:", iris.PO_COUNTRY),
+        ("currency:", iris.PO_CURRENCY),
+    ):
+        if value.startswith(base):
+            return prefix + value[len(base) :]
+    for sep in ("#", "/"):
+        if value.startswith("http") and sep in value:
+            head, _, tail = value.rpartition(sep)
+            known = {
+                "http://www.w3.org/2004/02/skos/core": "skos:",
+                "http://purl.org/dc/terms": "dcterms:",
+                "http://www.w3.org/ns/dcat": "dcat:",
+                "https://schema.org": "schema:",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns": "rdf:",
+                "http://www.w3.org/2000/01/rdf-schema": "rdfs:",
+            }
+            if head in known:
+                return known[head] + tail
+    return value
+
+
+def programmes(dist: Path, name: str) -> dict[str, Values]:
+    """Programme IRI -> property path -> values, as wave `name` states them."""
+    path = wave_path(dist, name)
+    if not path.exists():
+        raise WaveError(
+            f"no wave named {name!r} in {waves_dir(dist)} "
+            f"(waves: {', '.join(list_waves(dist)) or 'none'})"
+        )
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    graph = ox.NamedNode(wave_graph_iri(name))
+    found: dict[str, Values] = {}
+    for cls in sorted(PROGRAMME_CLASSES):
+        for quad in store.quads_for_pattern(None, _n(RDF_TYPE), _n(cls), graph):
+            subject = quad.subject
+            if isinstance(subject, ox.NamedNode) and subject.value not in found:
+                values: Values = defaultdict(set)
+                _describe(store, graph, subject, "", values)
+                found[subject.value] = dict(values)
+    return found
+
+
+@dataclass
+class WaveDiff:
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, list[tuple[str, list[str], list[str]]]]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "changed": {
+                programme: [{"property": p, "before": b, "after": a} for p, b, a in changes]
+                for programme, changes in self.changed.items()
+            },
+        }
+
+
+def diff(dist: Path, wave_a: str, wave_b: str) -> WaveDiff:
+    """Programmes added, removed and changed (value by value) from wave A to wave B."""
+    a, b = programmes(dist, wave_a), programmes(dist, wave_b)
+    changed: dict[str, list[tuple[str, list[str], list[str]]]] = {}
+    for programme in sorted(set(a) & set(b)):
+        rows = []
+        for prop in sorted(set(a[programme]) | set(b[programme])):
+            before, after = a[programme].get(prop, set()), b[programme].get(prop, set())
+            if before != after:
+                rows.append((prop, sorted(before - after), sorted(after - before)))
+        if rows:
+            changed[_short(programme)] = rows
+    return WaveDiff(
+        added=[_short(p) for p in sorted(set(b) - set(a))],
+        removed=[_short(p) for p in sorted(set(a) - set(b))],
+        changed=changed,
+    )
