@@ -12,10 +12,13 @@ PORT ?= 8000
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-system-deps: ## Install what pip cannot: a Java runtime for the HermiT reasoner
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "installing a Java runtime (HermiT needs one)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium)
+
+system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
+	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
+	  echo "installing Debian packages: $(APT_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); fi
 
 $(STAMP): pyproject.toml
 	$(MAKE) system-deps
@@ -37,18 +40,18 @@ serve: setup ## Serve the last build
 
 lint: setup ## ruff
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check clusterkg graph loaders api queries tests bench || true
 
 typecheck: setup ## mypy
-	$(BIN)/mypy clusterkg graph loaders api queries
+	$(BIN)/mypy clusterkg graph loaders api queries bench
 
 unit: setup ## pytest only
 	$(BIN)/pytest -q
 
 test: setup lint typecheck unit ## All checks CI runs: lint, types, tests
 
-bench: setup ## Benchmarks (bench/), results under bench/results/
+bench: setup ## Benchmarks (bench/): query service vs rdflib-endpoint, validation; results in bench/results/
 	$(BIN)/python -m bench.run
+	$(BIN)/python bench/validation.py
 
 clean: ## Remove build outputs
 	rm -rf dist build *.egg-info

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, sparql
+from clusterkg.api import admin, pages, queries, sparql, validate
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -47,6 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A knowledge graph of European cluster policy, served as SPARQL 1.1.",
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: nothing is fetched from
+        # the network at run time here, so only the OpenAPI document itself is served.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.add_middleware(
@@ -59,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(sparql.router)
     app.include_router(admin.router)
+    app.include_router(queries.router)
+    app.include_router(pages.router)
+    app.include_router(validate.router)
     return app
 
 

@@ -1,0 +1,91 @@
+"""The two SPARQL services the benchmark compares, each run as a real uvicorn server on
+127.0.0.1: clusterkg (`python -m clusterkg.api`) and the reference peer, rdflib-endpoint serving
+the same dump with rdflib (`python -m bench.servers DUMP PORT`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> Iterator[str]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"{command[2]} exited: {stderr[-2000:]}")
+            try:
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{command[2]} did not answer within {wait:g} s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0) -> Iterator[str]:
+    """clusterkg serving `dump`; yields its /sparql URL."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        CLUSTERKG_DATASET=str(dump),
+        CLUSTERKG_HOST="127.0.0.1",
+        CLUSTERKG_PORT=str(port),
+        CLUSTERKG_QUERY_WORKERS=str(workers),
+        CLUSTERKG_QUERY_TIMEOUT=str(timeout),
+    )
+    command = [sys.executable, "-m", "clusterkg.api"]
+    with _running(command, env, f"http://127.0.0.1:{port}/sparql", 120) as url:
+        yield url
+
+
+@contextmanager
+def peer_server(dump: Path) -> Iterator[str]:
+    """rdflib-endpoint serving `dump` (union default graph); yields its SPARQL URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.servers", str(dump), str(port)]
+    with _running(command, dict(os.environ), f"http://127.0.0.1:{port}/", 900) as url:
+        yield url
+
+
+def _serve_peer(dump: Path, port: int) -> None:
+    import rdflib
+    import uvicorn
+    from rdflib_endpoint import SparqlEndpoint
+
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(dump, format="nquads")
+    app = SparqlEndpoint(graph=dataset, path="/", cors_enabled=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    _serve_peer(Path(sys.argv[1]), int(sys.argv[2]))
