@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from clusterkg.loaders.cells import clean_cell
 from clusterkg.loaders.crosswalk import countries_of, programme_of
-from clusterkg.loaders.document import Line, locate_table
+from clusterkg.loaders.document import Line, Table, locate_table
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.table2 import label_records
 from clusterkg.loaders.vocabulary import load_vocabulary
@@ -21,17 +21,24 @@ CAPTION = "Table 3 - Target groups of national cluster programmes"
 COMMENT_HEADER = "Other /comments"
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
-    table = locate_table(lines, document, CAPTION)
+def target_group_columns(table: Table, first: int, document: str) -> dict[int, str]:
+    """Column index -> target-group notation for the X-columns between the label columns and
+    the closing comment column (Tables 3 and 6 share this layout)."""
     groups = load_vocabulary("target-groups")
     columns: dict[int, str] = {}
-    for index, header in enumerate(table.header[2:-1], start=2):
+    for index, header in enumerate(table.header[first:-1], start=first):
         notation = groups.lookup(header)
         if notation is None:
             raise ExtractionError(document, table.caption_line, header, "unknown target group")
         columns[index] = notation
     if table.header[-1] != COMMENT_HEADER:
         raise ExtractionError(document, table.caption_line, table.header[-1], "no comment column")
+    return columns
+
+
+def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+    table = locate_table(lines, document, CAPTION)
+    columns = target_group_columns(table, 2, document)
     records: list[Record] = []
     for row, country in countries_of(table.rows):
         spelling = programme_of(row, document)

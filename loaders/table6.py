@@ -18,14 +18,13 @@ from collections.abc import Sequence
 from clusterkg.loaders.cells import clean_cell, squash
 from clusterkg.loaders.crosswalk import Spelling
 from clusterkg.loaders.document import Line, Row
-from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.records import Record
 from clusterkg.loaders.regions import locate_regional_table, regional_rows
+from clusterkg.loaders.table3 import target_group_columns
 from clusterkg.loaders.table5 import regional_crosswalk_at, regional_label_records
-from clusterkg.loaders.vocabulary import load_vocabulary
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 6 - Target groups of cluster support in the sample regions"
-COMMENT_HEADER = "Other /comments"
 SEPARATORS = re.compile(r"^[\s;,]+|[\s;,]+$")
 
 
@@ -48,15 +47,7 @@ def programmes_in_cell(
 
 def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
-    groups = load_vocabulary("target-groups")
-    columns: dict[int, str] = {}
-    for index, header in enumerate(table.header[3:-1], start=3):
-        notation = groups.lookup(header)
-        if notation is None:
-            raise ExtractionError(document, table.caption_line, header, "unknown target group")
-        columns[index] = notation
-    if table.header[-1] != COMMENT_HEADER:
-        raise ExtractionError(document, table.caption_line, table.header[-1], "no comment column")
+    columns = target_group_columns(table, 3, document)
     records: list[Record] = []
     for row, region in regional_rows(table):
         source = row.source()

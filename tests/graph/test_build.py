@@ -126,3 +126,16 @@ def test_broken_source_fails_loudly_and_previous_build_keeps_serving(
             headers={"Accept": "application/sparql-results+json"},
         )
         assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+def test_every_region_code_matches_its_country(built: tuple[OxigraphStore, BuildSummary]) -> None:
+    """Eurostat writes EL for Greece and UK for the United Kingdom; neither is a mismatch."""
+    mismatches = [w for w in built[1].warnings if "two-letter code" in w]
+    assert mismatches == []
+    regions = _select(
+        built[0],
+        """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+        SELECT ?code WHERE { ?r a ckg:Region ; ckg:nutsCode ?code ; ckg:country
+            <http://publications.europa.eu/resource/authority/country/GBR> }""",
+    )
+    assert regions and all(r["code"].startswith("UK") for r in regions)
