@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from clusterkg.loaders.cells import LINK, clean_cell, squash
 from clusterkg.loaders.crosswalk import Spelling, country_code, load_crosswalk
@@ -25,12 +26,16 @@ CAPTION = "Table 2 - Overview on current cluster policies in Europe"
 HEADER = ("Country", "Cluster Programme", "Duration")
 DEDICATED = "dedicated-programme"
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z'\"])")
+T = TypeVar("T")
 OWN_PERIOD = re.compile(r"^\s*\((\d{4}\s*-\s*(?:\d{4})?)\)")
 
 
 @dataclass
-class _Situation:
-    country: str
+class Situation(Generic[T]):
+    """A policy situation of a territory (a country code here, a region in Table 5) gathered
+    over the rows and sentences that state it."""
+
+    territory: T
     kind: str
     start: int
     end: int
@@ -38,7 +43,7 @@ class _Situation:
     url: str | None = None
     duration_raw: str | None = None
 
-    def add(self, row: Row, text: str | None) -> None:
+    def add(self, row: Row, text: str | None = None) -> None:
         self.start, self.end = min(self.start, row.start), max(self.end, row.end)
         if text and text not in self.texts:
             self.texts.append(text)
@@ -178,7 +183,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")
     crosswalk = load_crosswalk()
-    situations: dict[tuple[str, str], _Situation] = {}
+    situations: dict[tuple[str, str], Situation[str]] = {}
     records: list[Record] = []
     country: str | None = None
     for row in table.rows:
@@ -196,7 +201,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
         for text, kinds in stated:
             for kind in kinds:
                 situation = situations.setdefault(
-                    (country, kind), _Situation(country, kind, row.start, row.end)
+                    (country, kind), Situation(country, kind, row.start, row.end)
                 )
                 situation.add(row, text)
                 row_kinds.append(kind)
@@ -206,7 +211,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             records += found
             records += label_records(spellings, country, row.source())
             situations.setdefault(
-                (country, DEDICATED), _Situation(country, DEDICATED, row.start, row.end)
+                (country, DEDICATED), Situation(country, DEDICATED, row.start, row.end)
             ).add(row, None)
             row_kinds.insert(0, DEDICATED)
             links = _links_by_spelling(row.cells[1], spellings).get(None, [])
@@ -229,7 +234,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             Record(
                 "country_situation",
                 {
-                    "country": s.country,
+                    "country": s.territory,
                     "situation_kind": s.kind,
                     "text": " ".join(s.texts) or None,
                     "url": s.url,

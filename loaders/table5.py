@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from clusterkg.loaders.cells import clean_cell, squash
 from clusterkg.loaders.crosswalk import Spelling, load_crosswalk
@@ -31,7 +31,7 @@ from clusterkg.loaders.regions import (
     region_record,
     regional_rows,
 )
-from clusterkg.loaders.table2 import _links_by_spelling
+from clusterkg.loaders.table2 import Situation, _links_by_spelling
 from clusterkg.loaders.vocabulary import load_vocabulary
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
@@ -47,20 +47,8 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 @dataclass
-class _Situation:
-    region: Region
-    kind: str
-    start: int
-    end: int
-    texts: list[str] = field(default_factory=list)
-    url: str | None = None
-    duration_raw: str | None = None
+class _Situation(Situation[Region]):
     count: int | None = None
-
-    def add(self, row: Row, text: str | None = None) -> None:
-        self.start, self.end = min(self.start, row.start), max(self.end, row.end)
-        if text and text not in self.texts:
-            self.texts.append(text)
 
 
 def regional_crosswalk_at(line: int, table: str = "Table 5") -> list[Spelling]:
@@ -228,7 +216,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             first.duration_raw = durations[0]
     for s in situations.values():
         values = {
-            "region": s.region.nuts_code,
+            "region": s.territory.nuts_code,
             "situation_kind": s.kind,
             "text": " ".join(s.texts) or None,
             "url": s.url,

@@ -8,6 +8,7 @@ import pytest
 
 from clusterkg.graph.build import BuildSummary, build
 from clusterkg.graph.store import OxigraphStore
+from clusterkg.loaders.survey_template import rows_from_tables, write_template
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +21,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, Buil
 @pytest.fixture(scope="session")
 def built_store(built: tuple[OxigraphStore, BuildSummary]) -> OxigraphStore:
     return built[0]
+
+
+@pytest.fixture(scope="session")
+def filled(
+    built: tuple[OxigraphStore, BuildSummary], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The survey template filled with the rows the build extracted for Latvia and Sweden."""
+    out = tmp_path_factory.mktemp("survey")
+    write_template(out, rows=rows_from_tables(built[1].out_dir / "tables", ["LVA", "SWE"]))
+    return out

@@ -14,18 +14,7 @@ from typer.testing import CliRunner
 
 from clusterkg.cli import app
 from clusterkg.graph import waves
-from clusterkg.graph.build import build
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    build(dist)
-    out = tmp_path_factory.mktemp("survey")
-    write_template(out, rows=rows_from_tables(dist / "tables", ["LVA", "SWE"]))
-    return out
 
 
 def csv_set(folder: Path) -> list[tuple[str, bytes]]:

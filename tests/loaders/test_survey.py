@@ -8,29 +8,16 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from clusterkg.cli import app
-from clusterkg.graph.build import build
 from clusterkg.loaders.survey import Finding, SurveyResult, validate_inputs
 from clusterkg.loaders.survey_report import as_turtle
 from clusterkg.loaders.survey_spec import DEFAULT_CONTEXT, SurveyContext
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
 from clusterkg.paths import MAPPINGS_DIR, VOCABULARIES_DIR
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "survey"
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template filled with the rows a build of the bundled sources gives LVA and SWE."""
-    dist = tmp_path_factory.mktemp("dist")
-    build(dist)
-    out = tmp_path_factory.mktemp("survey")
-    write_template(out, rows=rows_from_tables(dist / "tables", ["LVA", "SWE"]))
-    return out
 
 
 def csv_set(folder: Path) -> dict[str, bytes]:
