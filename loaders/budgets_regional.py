@@ -62,13 +62,13 @@ def parse_regional_budget(statement: str) -> RegionalBudget:
     if "€" not in text:
         return RegionalBudget(raw)
     if " + " in text:
-        parts = []
-        for part in text.split(" + "):
-            match = PART.match(part.strip())
+        parts: list[Component] = []
+        for piece in text.split(" + "):
+            match = PART.match(piece.strip())
             if not match:
-                raise ValueError(f"unrecognised budget part {part.strip()!r}")
+                raise ValueError(f"unrecognised budget part {piece.strip()!r}")
             amount = regional_decimal(match.group(1), match.group(2))
-            parts.append(Component(match.group("label").strip(), amount, part.strip()))
+            parts.append(Component(match.group("label").strip(), amount, piece.strip()))
         return RegionalBudget(raw, components=tuple(parts))
     total = TOTAL.search(text)
     if total:

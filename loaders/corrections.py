@@ -80,7 +80,7 @@ def apply_corrections(
     for c in sorted(mine, key=lambda c: c.action == "join_into"):
         line = result[c.line]
         if c.action == "set_cell":
-            cells = line.cells
+            cells = list(line.cells)
             cells[int(c.args["cell"])] = str(c.args["value"])
             result[c.line] = replace(line, text="\t".join(cells))
         elif c.action == "replace":
@@ -92,9 +92,9 @@ def apply_corrections(
             del result[c.line]
         else:
             target = result[int(c.args["into"])]
-            cells = join_cells(target.cells, line.cells)
+            joined = join_cells(target.cells, line.cells)
             result[target.start] = replace(
-                target, end=max(target.end, line.end), text="\t".join(cells)
+                target, end=max(target.end, line.end), text="\t".join(joined)
             )
             del result[c.line]
     return [result[n] for n in sorted(result)]

@@ -171,20 +171,20 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
                     )
                     broken = True
                 continue
-            name = usable.get(index)
-            if name is None or name in SOURCE_COLUMNS:
+            column_name = usable.get(index)
+            if column_name is None or column_name in SOURCE_COLUMNS:
                 continue
             if cell.formula:
                 finding(
                     "the cell holds a formula or starts with '='; formulas are never evaluated",
                     row=number,
-                    column=name,
+                    column=column_name,
                     value=cell.value,
                     expected="a typed value",
                 )
                 broken = True
                 continue
-            values[name] = cell.value or None
+            values[column_name] = cell.value or None
         for column in spec.columns:
             value = values.get(column.name)
             if value is None:

@@ -50,8 +50,9 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
                 if at >= 0:
                     answers.append(text[at : at + len(option)])
                     text = squash(f"{text[:at]} {text[at + len(option) :]}")
-            where = {"document": document, "line": row.start, "column": HEADER[index]}
-            for notation in match_items(text, modes, **where):
+            for notation in match_items(
+                text, modes, document=document, line=row.start, column=HEADER[index]
+            ):
                 if not notation.startswith(f"{question}-"):
                     raise row.error(HEADER[index], f"{notation!r} answers another question")
                 values = {"region": region.nuts_code, "delivery_mode": notation}

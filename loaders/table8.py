@@ -86,9 +86,10 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
         pid = spelling.programme_id
         source = row.source()
         records += label_records([spelling], country, source)
-        where = {"document": document, "line": row.start}
         cell = clean_cell(row.cells[2])
-        for notation in match_items(cell.main, objectives, column=HEADER[2], **where):
+        for notation in match_items(
+            cell.main, objectives, column=HEADER[2], document=document, line=row.start
+        ):
             values = {"programme_id": pid, "objective": notation}
             records.append(Record("programme_objective", values, source))
         records += _answers(pid, "objectives", cell, source)
@@ -98,7 +99,9 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             values = {"programme_id": pid, "text": focus.plain}
             records.append(Record("programme_sectoral_focus", values, source))
         cell = clean_cell(row.cells[5])
-        for notation in match_items(cell.main, types, column=HEADER[5], **where):
+        for notation in match_items(
+            cell.main, types, column=HEADER[5], document=document, line=row.start
+        ):
             values = {"programme_id": pid, "cluster_type": notation}
             records.append(Record("programme_cluster_type", values, source))
         records += _answers(pid, "cluster-types", cell, source)

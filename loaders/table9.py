@@ -219,13 +219,14 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
         if not pids:
             raise row.error("Region", f"Table 5 names no programme of {region.label!r}")
         source = row.source()
-        where = {"document": document, "line": row.start}
         spellings = [
             s for s in regional_crosswalk_at(row.start, table.name) if s.document == document
         ]
         records += regional_label_records(spellings, region, source)
         cell = clean_cell(row.cells[2])
-        for notation in match_items(cell.main, objectives, column=HEADER[2], **where):
+        for notation in match_items(
+            cell.main, objectives, column=HEADER[2], document=document, line=row.start
+        ):
             records += [
                 Record(
                     "regional_programme_objective",
@@ -253,7 +254,9 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             ]
         cell = clean_cell(row.cells[5])
         text, unlisted = _cluster_types(cell)
-        for notation in match_items(text, types, column=HEADER[5], **where):
+        for notation in match_items(
+            text, types, column=HEADER[5], document=document, line=row.start
+        ):
             types_by_region.setdefault(region.nuts_code, (region.label, set()))[1].add(notation)
             records += [
                 Record(

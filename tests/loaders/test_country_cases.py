@@ -86,7 +86,9 @@ def test_canada_five_superclusters(cases: list[Record]) -> None:
 
 def test_israel_four_technological_clusters(cases: list[Record]) -> None:
     clusters = [
-        r for r in of_kind(cases, "nonfeu_cluster") if r.values["programme_id"].startswith("ISR-")
+        r
+        for r in of_kind(cases, "nonfeu_cluster")
+        if str(r.values["programme_id"]).startswith("ISR-")
     ]
     assert len({r.values["cluster_id"] for r in clusters}) == 4
 

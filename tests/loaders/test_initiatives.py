@@ -192,7 +192,11 @@ def test_every_record_has_its_source_lines(found):
 def test_records_map_to_rdf(found):
     quads = list(map_records(found))
     types = {
-        (q.subject.value, q.object.value) for q in quads if q.predicate.value.endswith("#type")
+        (q.subject.value, q.object.value)
+        for q in quads
+        if q.predicate.value.endswith("#type")
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
     }
     ckg = iris.ONTOLOGY
     assert (iris.ID + "initiative/innosup-1", ckg + "EUInitiative") in types

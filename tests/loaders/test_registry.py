@@ -64,7 +64,7 @@ def test_every_programme_has_a_source_line_range(records):
 
 
 def test_one_programme_one_node_across_tables(records):
-    tables = {}
+    tables: dict[str, set[str]] = {}
     for r in records:
         if r.get("programme_id") and r.source.table:
             tables.setdefault(r.values["programme_id"], set()).add(r.source.table)

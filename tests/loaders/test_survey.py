@@ -180,7 +180,7 @@ def test_formulas_in_a_workbook_are_reported_as_text(filled: Path) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     result = run({"survey.xlsx": buffer.getvalue()})
-    header = [c.value for c in book["programme"][1]]
+    header = [str(c.value) for c in book["programme"][1]]
     first = only(result, "survey.xlsx", 2, header[3])
     assert first.value == "=cmd|' /C calc'!A0" and "never evaluated" in first.message
     assert only(result, "survey.xlsx", 3, header[4]).value == '=HYPERLINK("http://x")'

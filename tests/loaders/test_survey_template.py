@@ -36,7 +36,7 @@ def test_readme_explains_columns_and_allowed_values(tmp_path: Path) -> None:
     rows = list(load_workbook(tmp_path / "survey.xlsx")["README"].values)
     assert rows[0][:5] == ("kind", "column", "required", "datatype", "allowed values")
     objective = next(r for r in rows if r[0] == "programme_objective" and r[1] == "objective")
-    assert "sme-competitiveness" in objective[4]
+    assert "sme-competitiveness" in str(objective[4])
 
 
 def test_empty_template_is_reported_as_no_data(tmp_path: Path) -> None:

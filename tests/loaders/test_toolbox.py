@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import SKOS
@@ -51,7 +52,7 @@ def test_every_service_in_exactly_one_field_and_identified_by_field_kind_number(
     keys = [(r.get("field"), r.get("kind"), r.get("case_number")) for r in services]
     assert len(set(keys)) == 37
     quads = list(map_records(services))
-    field_of = Counter(q.subject.value for q in quads if q.predicate.value.endswith("serviceField"))
+    field_of = Counter(q.subject for q in quads if q.predicate.value.endswith("serviceField"))
     assert len(field_of) == 37 and set(field_of.values()) == {1}
 
 
@@ -170,12 +171,15 @@ def test_records_map_to_rdf(found):
     quads = list(map_records(found))
     service = iris.ID + "service/networking/new-service/2"
     assert any(
-        q.subject.value == service and q.object.value == iris.ONTOLOGY + "NewClusterService"
+        q.subject == ox.NamedNode(service)
+        and q.object == ox.NamedNode(iris.ONTOLOGY + "NewClusterService")
         for q in quads
     )
     assert any(
-        q.object.value
-        == iris.excerpt_iri(toolbox.DOCUMENT, "Networking Subset – New Services", 280, 280)
+        q.object
+        == ox.NamedNode(
+            iris.excerpt_iri(toolbox.DOCUMENT, "Networking Subset – New Services", 280, 280)
+        )
         for q in quads
     )
 

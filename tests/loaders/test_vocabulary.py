@@ -48,12 +48,20 @@ SCHEMES = {
 }
 
 
+def _language(
+    graph: rdflib.Graph, subject: rdflib.term.Node, predicate: rdflib.URIRef
+) -> str | None:
+    value = graph.value(subject, predicate)
+    assert isinstance(value, rdflib.Literal), f"{subject} {predicate}: {value!r} is not a literal"
+    return value.language
+
+
 @pytest.mark.parametrize(("name", "cls"), SCHEMES.items())
 def test_scheme_file_is_complete(name, cls):
     graph = rdflib.Graph().parse(VOCABULARIES_DIR / f"{name}.ttl")
     scheme = rdflib.URIRef(f"https://w3id.org/clusterkg/vocab/{name}")
     assert (scheme, RDF.type, SKOS.ConceptScheme) in graph
-    assert graph.value(scheme, DCTERMS.title).language == "en"
+    assert _language(graph, scheme, DCTERMS.title) == "en"
     assert graph.value(scheme, DCTERMS.source) == SOURCE
     concepts = set(graph.subjects(SKOS.inScheme, scheme))
     assert concepts
@@ -62,8 +70,8 @@ def test_scheme_file_is_complete(name, cls):
         assert (concept, RDF.type, cls) in graph
         notation = str(graph.value(concept, SKOS.notation))
         assert str(concept) == f"{scheme}/{notation}"
-        assert graph.value(concept, SKOS.prefLabel).language == "en"
-        assert graph.value(concept, SKOS.definition).language == "en"
+        assert _language(graph, concept, SKOS.prefLabel) == "en"
+        assert _language(graph, concept, SKOS.definition) == "en"
 
 
 def test_world_class_clusters_is_one_item():
