@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from clusterkg.loaders.corrections import CorrectionError
 from clusterkg.loaders.mapper import map_records, mappings
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.registry import EXTRACTORS, run_extractors
+from clusterkg.loaders.report.corrections import CorrectionError
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
