@@ -19,9 +19,9 @@ from clusterkg.loaders.records import Record
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
-from clusterkg.loaders.report.table3 import target_group_columns
-from clusterkg.loaders.report.table5 import regional_crosswalk_at, regional_label_records
+from clusterkg.loaders.report.target_groups import target_group_columns
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 6 - Target groups of cluster support in the sample regions"

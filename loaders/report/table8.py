@@ -16,7 +16,7 @@ from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, Row, locate_table
-from clusterkg.loaders.report.table2 import label_records
+from clusterkg.loaders.report.programmes import label_records
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.loaders.values.budgets import parse_budget
 

@@ -22,13 +22,13 @@ from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.regions import (
     REGIONAL_PROGRAMMES_FILE,
     Region,
     locate_regional_table,
     regional_rows,
 )
-from clusterkg.loaders.report.table5 import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.loaders.values.budgets_regional import RegionalBudget, parse_regional_budget
 
