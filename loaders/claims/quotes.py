@@ -21,7 +21,7 @@ import yaml
 from clusterkg.loaders.records import ExtractionError, SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
-from clusterkg.loaders.values.budgets import AMOUNT, to_decimal
+from clusterkg.loaders.values.money import AMOUNT, to_decimal
 
 MONEY = re.compile(rf"€{AMOUNT}", re.I)
 NUMBER_WORDS = (

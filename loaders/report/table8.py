@@ -18,7 +18,7 @@ from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, Row, locate_table
 from clusterkg.loaders.report.programmes import label_records
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
-from clusterkg.loaders.values.budgets import parse_budget
+from clusterkg.loaders.values.money import parse_budget
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 8 - Objectives and focus of national cluster programmes"

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from clusterkg.loaders.values.budgets import Component, to_decimal
+from clusterkg.loaders.values.money import Component, to_decimal
 
 NUMBER = r"(\d{1,3}(?:\.\d{3})+(?![\d.,])|\d[\d,]*(?:\.\d+)?)"
 AMOUNT = rf"€\s*{NUMBER}\s*(m\b|million\b)?"

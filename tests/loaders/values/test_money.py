@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from clusterkg.loaders.values.budgets import parse_budget
+from clusterkg.loaders.values.money import parse_budget
 
 
 def test_plain_amount():
