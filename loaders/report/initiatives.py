@@ -16,12 +16,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from clusterkg.loaders.claims.quotes import QuoteError, check_count, euros, load_facts, verify
+from clusterkg.loaders.claims.quotes import QuoteError, check_count, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report import partnership_page
 from clusterkg.loaders.report.corrections import apply_corrections, load_corrections
 from clusterkg.loaders.report.crosswalk import country_code
 from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.loaders.values.money import euros
 from clusterkg.paths import DATA_DIR
 
 FACTS_FILE = DATA_DIR / "initiatives-facts.yaml"

@@ -8,7 +8,7 @@ programme Table 5 names for the region. Objectives are matched against
 `cluster-types.ttl`; italic text and the regional option "New/emerging clusters", which the
 cluster-types list lacks, become `additional_answer` records. The budget cell is cut into one
 statement per programme at the spellings `data/crosswalk-regional.csv` lists for the row
-(`budget_statements`), each read by `budgets_regional.parse_regional_budget`.
+(`budget_statements`), each read by `money.parse_regional_budget`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from clusterkg.loaders.report.regions import (
     regional_rows,
 )
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
-from clusterkg.loaders.values.budgets_regional import RegionalBudget, parse_regional_budget
+from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"

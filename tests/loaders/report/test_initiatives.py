@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from clusterkg.graph import iris
-from clusterkg.loaders.claims.quotes import QuoteError, euros, verify
+from clusterkg.loaders.claims.quotes import QuoteError, verify
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.registry import EXTRACTORS
@@ -174,11 +174,6 @@ def test_quote_must_be_on_its_own_line():
     assert verify(lines, "x.txt", {"line": 2, "quote": "quoted  words"}).line_start == 2
     with pytest.raises(QuoteError):
         verify(lines, "x.txt", {"line": 1, "quote": "quoted words"})
-
-
-def test_euro_amounts():
-    assert euros("a budget of €130 million (2015-2020)") == 130_000_000
-    assert euros("vouchers (up to €60,000)") == 60_000
 
 
 def test_every_record_has_its_source_lines(found):

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table9
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
-from clusterkg.loaders.values.budgets_regional import parse_regional_budget
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +104,6 @@ def test_non_amounts_keep_their_raw_statement(t9):
     included = budget(t9, "FI1D7-rural-development-programme")
     assert included["amount"] is None
     assert included["raw"] == "budget included in Regional Development Programme"
-
-
-def test_regional_budget_parser_forms():
-    assert parse_regional_budget("€3.000.000").amount == Decimal(3_000_000)
-    assert parse_regional_budget("€1.7m").amount == Decimal("1.7") * 1_000_000
-    assert parse_regional_budget("€1m (15 months)").period == "15 months"
-    assert parse_regional_budget("2018-2021 €5m").period == "2018-2021"
-    assert parse_regional_budget("budget included in Regional Development Programme").amount is None
-    with pytest.raises(ValueError):
-        parse_regional_budget("€2m and €3m")
 
 
 def test_regions_emerging_industries_only_discrepancy(t9):
