@@ -33,8 +33,8 @@ from clusterkg.loaders.claims.facts import (
     year_range,
 )
 from clusterkg.loaders.records import ExtractionError, Record
-from clusterkg.loaders.report.document import Line, read_lines
-from clusterkg.paths import DATA_DIR, SOURCES_DIR, VOCABULARIES_DIR
+from clusterkg.loaders.report.document import Line
+from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
 DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CASES_FILE = DATA_DIR / "country-cases.yaml"
@@ -300,9 +300,3 @@ def extract(
             country.programme(ref, entry)
         records += country.records
     return records
-
-
-def extract_sources(sources_dir: Path = SOURCES_DIR, cases_file: Path = CASES_FILE) -> list[Record]:
-    """The records read from the bundled (uncorrected) document of `sources_dir`."""
-    return extract(read_lines(sources_dir / DOCUMENT), DOCUMENT, cases_file)
-

@@ -14,7 +14,11 @@ from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.registry import EXTRACTORS
 from clusterkg.loaders.report import initiatives, partnership_page
-from clusterkg.loaders.report.corrections import corrected_lines
+from clusterkg.loaders.report.corrections import (
+    apply_corrections,
+    corrected_lines,
+    load_corrections,
+)
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 
@@ -132,7 +136,8 @@ def test_labels_without_value_stay_without_value(found):
 
 
 def test_a_value_after_its_label_is_read(found):
-    lines = read_lines(FIXTURES / "001-field-with-value.txt")
+    raw = read_lines(FIXTURES / "001-field-with-value.txt")
+    lines = apply_corrections(raw, initiatives.ESCP_4I, load_corrections(CORRECTIONS_FILE))
     fields = {
         r.get("field"): r.get("value")
         for r in initiatives.extract_escp_4i(lines, initiatives.ESCP_4I)
