@@ -36,7 +36,6 @@ from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CASES_FILE = DATA_DIR / "country-cases.yaml"
 ROLES = {"implements": "implemented_by", "supervises": "supervised_by", "funds": "funded_by"}
 LANGUAGES = ("en", "pt", "es")
@@ -275,7 +274,7 @@ class _Country:
 
 
 def extract(
-    lines: Sequence[Line], document: str = DOCUMENT, cases_file: Path = CASES_FILE
+    lines: Sequence[Line], document: str, cases_file: Path = CASES_FILE
 ) -> list[Record]:
     """The records of every country case of `cases_file`, each quote checked against `lines`."""
     settings: dict[str, Any] = yaml.safe_load(cases_file.read_text(encoding="utf-8"))

@@ -25,11 +25,6 @@ from clusterkg.loaders.values.money import euros
 from clusterkg.paths import DATA_DIR
 
 FACTS_FILE = DATA_DIR / "initiatives-facts.yaml"
-INNO_INDUSTRY = "000_02919821425ca199.txt"
-ESCP_4I = "001_1af35503151269b8.txt"
-EMERGING_INDUSTRIES = "003_687c57843d505e1d.txt"
-TOOLBOX = "004_ca7f078d93eebb53.txt"
-DOCUMENTS = (INNO_INDUSTRY, ESCP_4I, EMERGING_INDUSTRIES, TOOLBOX)
 
 EUR = "EUR"
 BULLET = re.compile(r"^\s*•\s*(.+?)\s*$")
@@ -251,11 +246,3 @@ def extract_emerging_industries(lines: Sequence[Line], document: str) -> list[Re
 def extract_toolbox_project(lines: Sequence[Line], document: str) -> list[Record]:
     """Document 004: the S3-4AlpClusters project and its funding programme."""
     return curated_records(lines, document)
-
-
-EXTRACT = {
-    INNO_INDUSTRY: extract_inno_industry,
-    ESCP_4I: extract_escp_4i,
-    EMERGING_INDUSTRIES: extract_emerging_industries,
-    TOOLBOX: extract_toolbox_project,
-}

@@ -25,7 +25,6 @@ from clusterkg.loaders.report.programmes import (
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.durations import Duration, parse_duration
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 2 - Overview on current cluster policies in Europe"
 HEADER = ("Country", "Cluster Programme", "Duration")
 DEDICATED = "dedicated-programme"
@@ -115,7 +114,7 @@ def programme_records(
     return records, leftover
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

@@ -16,11 +16,10 @@ from clusterkg.loaders.report.document import Line, locate_table
 from clusterkg.loaders.report.programmes import label_records
 from clusterkg.loaders.report.target_groups import target_group_columns
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 3 - Target groups of national cluster programmes"
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     columns = target_group_columns(table, 2, document)
     records: list[Record] = []

@@ -38,7 +38,6 @@ from clusterkg.loaders.report.regions import (
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.durations import YEAR, Duration, parse_duration
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 5 - Overview of current cluster policies/strategies in selected European regions"
 HEADER = ("Country", "Region", "Cluster Programme", "Duration")
 PROGRAMMES = "regional-programmes"
@@ -126,7 +125,7 @@ def programme_record(
     return [Record("regional_programme", values, row.source())]
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

@@ -32,7 +32,6 @@ from clusterkg.loaders.report.regions import (
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
 HEADER = (
     "Country",
@@ -206,7 +205,7 @@ def discrepancies(
     return found
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

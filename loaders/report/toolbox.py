@@ -32,7 +32,6 @@ from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
-DOCUMENT = "004_ca7f078d93eebb53.txt"
 CLAIMS_FILE = DATA_DIR / "toolbox-claims.yaml"
 TOOLBOX_ID = "ta-cluster-toolbox"
 PROJECT = "partnership/s3-4alpclusters"

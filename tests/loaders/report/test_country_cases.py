@@ -14,11 +14,14 @@ from clusterkg.graph import iris
 from clusterkg.graph.validation import validate, with_context
 from clusterkg.loaders.claims.facts import Fact, parse_amounts
 from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
-from clusterkg.loaders.report.country_cases import DOCUMENT, extract
+from clusterkg.loaders.report.country_cases import extract
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import SOURCES_DIR
+
+DOCUMENT = document_file("report")
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "country_cases"
 COUNTRIES = {"USA", "CAN", "BRA", "MEX", "ISR", "CHN", "TWN", "SGP", "JPN", "KOR"}

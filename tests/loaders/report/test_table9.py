@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table9
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t9(lines) -> list[Record]:
-    return table9.extract(lines)
+    return table9.extract(lines, REPORT)
 
 
 def of(t9, kind, pid, column):
@@ -46,7 +49,7 @@ def test_excellence_of_cluster_management_is_not_of_cluster_members(t9):
 def test_t9_lombardia_country_from_region(lines, t9):
     """Lombardia's row (line 2493) has no country label and sits under the German rows; Italy
     is written on the Piemonte row below. The region's country comes from data/regions.csv."""
-    table = locate_regional_table(lines, table9.DOCUMENT, table9.CAPTION)
+    table = locate_regional_table(lines, REPORT, table9.CAPTION)
     countries = {row.start: region.country for row, region in regional_rows(table)}
     assert (countries[2492], countries[2493], countries[2494]) == ("DEU", "ITA", "ITA")
     assert of(t9, "regional_programme_objective", "ITC4-call-9-ctl", "objective")
