@@ -20,7 +20,7 @@ import rdflib
 import yaml
 from rdflib.namespace import RDF, SKOS
 
-from clusterkg.graph.iris import PO_COUNTRY, PO_CURRENCY, slug
+from clusterkg.iris import PO_COUNTRY, PO_CURRENCY, slug
 from clusterkg.loaders.claims.facts import (
     Fact,
     check_fact,

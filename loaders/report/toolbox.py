@@ -25,7 +25,7 @@ from typing import Any
 import rdflib
 from rdflib.namespace import SKOS
 
-from clusterkg.graph.iris import VOCAB
+from clusterkg.iris import VOCAB
 from clusterkg.loaders.claims.quotes import check_count, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.cells import squash

@@ -11,8 +11,8 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from clusterkg import iris
 from clusterkg.api.app import create_app
-from clusterkg.graph import iris
 from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.documents import document_file

@@ -10,8 +10,7 @@ import pytest
 import rdflib
 import yaml
 
-from clusterkg.graph import iris
-from clusterkg.graph.validation import validate, with_context
+from clusterkg import iris
 from clusterkg.loaders.claims.facts import Fact, parse_amounts
 from clusterkg.loaders.claims.quotes import QuoteError
 from clusterkg.loaders.documents import document_file
@@ -20,6 +19,7 @@ from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.country_cases import extract
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import SOURCES_DIR
+from clusterkg.shapes.validation import validate, with_context
 
 DOCUMENT = document_file("report")
 

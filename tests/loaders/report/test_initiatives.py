@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.claims.quotes import QuoteError, verify
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.claims.quotes import QuoteError
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
