@@ -13,7 +13,9 @@ from enum import StrEnum
 
 import pyoxigraph as ox
 
-FORMATS_NS = "http://www.w3.org/ns/formats/"
+from clusterkg import iris
+
+FORMATS_NS = iris.FORMATS
 
 
 class ResultKind(StrEnum):

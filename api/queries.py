@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from clusterkg import iris
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.inspection import _TOKEN, inspect_query
 from clusterkg.api.sparql import ProtocolError, _answer, _error
@@ -30,7 +31,7 @@ router = APIRouter(tags=["named queries"])
 PASS_THROUGH = ("format", "output")  # answer-format overrides, as on /sparql
 _NUMBER = re.compile(r"[+-]?(?:\d+|\d*\.\d+)")
 _PNAME = re.compile(r"([A-Za-z][\w.-]*)?:([\w.-]*)")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = iris.XSD
 
 Term = ox.NamedNode | ox.Literal
 

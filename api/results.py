@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from clusterkg import iris
 from clusterkg.api.media import ResultKind, by_name
 from clusterkg.graph.store import OxigraphStore, QueryResult, Store
 
@@ -83,7 +84,7 @@ def term_json(term: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif term.datatype.value != iris.XSD + "string":
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):

@@ -12,20 +12,16 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from clusterkg import iris
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.media import GRAPH_FORMATS, RESULT_FORMATS
 from clusterkg.api.results import QueryJob
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {
-    "sd": SD,
-    "void": VOID,
-    "formats": "http://www.w3.org/ns/formats/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+SD = iris.SD
+VOID = iris.VOID
+RDF_TYPE = ox.NamedNode(iris.RDF + "type")
+XSD_INTEGER = ox.NamedNode(iris.XSD + "integer")
+PREFIXES = {p: iris.PREFIXES[p] for p in ("sd", "void", "formats", "xsd")}
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

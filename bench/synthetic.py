@@ -34,14 +34,8 @@ from clusterkg import iris
 from clusterkg.paths import ONTOLOGY_FILE, VOCABULARIES_DIR
 
 CKG = iris.ONTOLOGY
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-PROV = "http://www.w3.org/ns/prov#"
-SCHEMA = "https://schema.org/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF, RDFS, SKOS, DCTERMS = iris.RDF, iris.RDFS, iris.SKOS, iris.DCTERMS
+DCAT, PROV, SCHEMA, XSD = iris.DCAT, iris.PROV, iris.SCHEMA, iris.XSD
 
 NATIONAL_SURVEY = iris.resource_iri("survey", "national-2018")
 ORGANISATION_SURVEY = iris.resource_iri("survey", "synthetic-organisations")

@@ -101,7 +101,7 @@ def assemble(
     _load_turtle(store, ONTOLOGY_FILE, ONTOLOGY_GRAPH)
     for path in sorted(VOCABULARIES_DIR.glob("*.ttl")):
         _load_turtle(store, path, VOCABULARIES_GRAPH)
-    derived = "http://www.w3.org/ns/prov#wasDerivedFrom"
+    derived = iris.PROV + "wasDerivedFrom"
     excerpts = {
         q.object.value
         for q in quads

@@ -44,22 +44,12 @@ color:#1b1b1b;line-height:1.45}h1{font-size:1.6rem}h2{margin-top:2rem;border-bot
 code{font-size:.9em}.meta{color:#555;font-size:.9em}"""
 
 
+# The namespaces the page abbreviates (data namespaces such as `id:` stay written out).
+_PAGE_PREFIXES = ("ckg", "prov", "org", "skos", "dcterms", "schema", "foaf", "xsd", "rdf", "rdfs")
+
+
 def _short(value: str) -> str:
-    for prefix, ns in (
-        ("ckg:", iris.ONTOLOGY),
-        ("prov:", "http://www.w3.org/ns/prov#"),
-        ("org:", "http://www.w3.org/ns/org#"),
-        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
-        ("dcterms:", "http://purl.org/dc/terms/"),
-        ("schema:", "https://schema.org/"),
-        ("foaf:", "http://xmlns.com/foaf/0.1/"),
-        ("xsd:", "http://www.w3.org/2001/XMLSchema#"),
-        ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-        ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
-    ):
-        if value.startswith(ns):
-            return prefix + value[len(ns) :]
-    return value
+    return iris.shorten(value, _PAGE_PREFIXES)
 
 
 def _link(value: str) -> str:

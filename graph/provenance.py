@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import yaml
 
 from clusterkg import __version__, iris
-from clusterkg.loaders.mapper import expand
+from clusterkg.iris import expand
 from clusterkg.paths import DATA_DIR
 
 PROV_GRAPH = ox.NamedNode(iris.graph_iri("provenance"))

@@ -19,10 +19,10 @@ import pyoxigraph as ox
 
 from clusterkg import iris
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF = iris.RDF
 RDF_TYPE = RDF + "type"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+OWL = iris.OWL
+SKOS_CONCEPT = iris.SKOS + "Concept"
 KEPT_LITERAL_PREDICATES = {iris.ONTOLOGY + "openEnded"}
 INFERRED_GRAPH = ox.NamedNode(iris.graph_iri("inferred"))
 

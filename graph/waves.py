@@ -30,10 +30,10 @@ from clusterkg.loaders.survey.validate import MAX_BYTES, SurveyResult, validate_
 WAVES_DIR_NAME = "waves"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CKG = iris.ONTOLOGY
-PROV = "http://www.w3.org/ns/prov#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = iris.PROV
+RDF_TYPE = iris.RDF + "type"
+RDFS_LABEL = iris.RDFS + "label"
+XSD = iris.XSD
 PROGRAMME_CLASSES = {
     CKG + n
     for n in (

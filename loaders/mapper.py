@@ -21,42 +21,16 @@ import pyoxigraph as ox
 import yaml
 
 from clusterkg import iris
+from clusterkg.iris import expand
 from clusterkg.loaders.records import Record
 from clusterkg.paths import MAPPINGS_DIR
 
-PREFIXES: dict[str, str] = {
-    "ckg": iris.ONTOLOGY,
-    "id": iris.ID,
-    "vocab": iris.VOCAB,
-    "country": iris.PO_COUNTRY,
-    "currency": iris.PO_CURRENCY,
-    "nuts": iris.NUTS,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "schema": "https://schema.org/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+RDF_TYPE = ox.NamedNode(iris.RDF + "type")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(\|slug)?\}")
 
 
 class MappingError(ValueError):
     """A mapping file that does not make sense, or a record that does not fit it."""
-
-
-def expand(name: str) -> str:
-    """`ckg:ClusterProgramme` -> full IRI; a full IRI is returned unchanged."""
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return name
 
 
 @dataclass(frozen=True)
@@ -148,7 +122,7 @@ def map_record(
             raise MappingError(f"{record.source}: required column {column.name!r} is empty")
     src = record.source
     excerpt = ox.NamedNode(iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end))
-    derived = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
+    derived = ox.NamedNode(iris.PROV + "wasDerivedFrom")
     for node in mapping.nodes:
         subject_iri = _fill(node.subject, record)
         if subject_iri is None:

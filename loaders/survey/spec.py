@@ -20,7 +20,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDF, SKOS
 
-from clusterkg.loaders.mapper import PLACEHOLDER, Mapping, expand, mappings
+from clusterkg.iris import expand
+from clusterkg.loaders.mapper import PLACEHOLDER, Mapping, mappings
 from clusterkg.paths import MAPPINGS_DIR, ONTOLOGY_FILE, VOCABULARIES_DIR
 
 SOURCE_COLUMNS: tuple[str, ...] = ("source_document", "source_table", "line_start", "line_end")

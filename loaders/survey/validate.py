@@ -20,7 +20,8 @@ import pyoxigraph as ox
 import rdflib
 
 from clusterkg import iris
-from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, expand, map_record
+from clusterkg.iris import expand
+from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, map_record
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,

@@ -9,12 +9,13 @@ import pyoxigraph as ox
 
 from bench import synthetic
 from bench.run import _rdflib_graph
+from clusterkg import iris
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.paths import ONTOLOGY_FILE
 from clusterkg.queries.library import library
 from clusterkg.shapes.validation import validate
 
-CKG = "https://w3id.org/clusterkg/ontology#"
+CKG = iris.ONTOLOGY
 
 
 def _store(quads: list[ox.Quad]) -> OxigraphStore:

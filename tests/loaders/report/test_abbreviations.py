@@ -3,8 +3,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from clusterkg.iris import expand
 from clusterkg.loaders.documents import document_file
-from clusterkg.loaders.mapper import expand
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.report import abbreviations
 from clusterkg.loaders.report.document import Line

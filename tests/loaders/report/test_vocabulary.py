@@ -4,6 +4,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from clusterkg.graph.namespace import CKG
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.paths import VOCABULARIES_DIR
@@ -36,7 +37,6 @@ def test_leftover_text_names_file_line_and_column():
     assert "Something else" in str(info.value)
 
 
-CKG = rdflib.Namespace("https://w3id.org/clusterkg/ontology#")
 SOURCE = rdflib.URIRef("https://w3id.org/clusterkg/source/002_685b5d5a3136ccf2")
 SCHEMES = {
     "objectives-national": CKG.Objective,
