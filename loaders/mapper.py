@@ -6,6 +6,11 @@ A mapping file declares the record's columns (name, description, whether require
 vocabulary) and the nodes a record produces: each node has a subject template, its types and
 its triples. Templates are prefixed names or IRIs with `{column}` placeholders; `{column|slug}`
 slugifies the value. A triple whose cell is empty is not written: an empty cell stays empty.
+A node or triple may carry a condition (`when: {present: [..], absent: [..], any: [..]}`).
+
+This is the one interpreter of the mapping language: the build (`map_records`), the survey's
+validation and cell tracing (`subjects`, `objects`) and its template (`placeholders`) all read
+the same typed `Mapping` objects.
 """
 
 from __future__ import annotations
@@ -27,10 +32,40 @@ from clusterkg.paths import MAPPINGS_DIR
 
 RDF_TYPE = ox.NamedNode(iris.RDF + "type")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(\|slug)?\}")
+CONDITIONS = ("present", "absent", "any")
+
+Term = ox.NamedNode | ox.Literal
 
 
 class MappingError(ValueError):
     """A mapping file that does not make sense, or a record that does not fit it."""
+
+
+def placeholders(template: str) -> list[tuple[str, bool]]:
+    """The columns a template reads, in order, each with whether it is slugified."""
+    return [(name, bool(slug)) for name, slug in PLACEHOLDER.findall(template)]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`when:` of a node or triple: it applies only when every column of `present` has a value,
+    every column of `absent` is empty and, if `any` is given, one of its columns has a value.
+    Conditions say so in the mapping instead of smuggling a switch word through a data column."""
+
+    present: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.present + self.absent + self.any
+
+    def holds(self, record: Record) -> bool:
+        return (
+            all(record.get(c) is not None for c in self.present)
+            and all(record.get(c) is None for c in self.absent)
+            and (not self.any or any(record.get(c) is not None for c in self.any))
+        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +87,14 @@ class TripleRule:
     datatype: str | None = None
     lang: str | None = None
     value: str | None = None
+    when: Condition | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns whose cells make the object (the column, or the template's)."""
+        if self.column:
+            return [self.column]
+        return [name for name, _ in placeholders(self.template or "")]
 
 
 @dataclass(frozen=True)
@@ -60,6 +103,7 @@ class NodeRule:
     types: tuple[str, ...] = ()
     triples: tuple[TripleRule, ...] = ()
     provenance: bool = True
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +121,9 @@ class Mapping:
         return [c.name for c in self.columns]
 
 
-def _fill(template: str, record: Record) -> str | None:
-    """Fill `{column}` placeholders; None when a placeholder's cell is empty."""
+def fill(template: str, record: Record) -> str | None:
+    """Fill `{column}` placeholders and expand the prefix; None when a placeholder's cell is
+    empty."""
     missing = False
 
     def sub(match: re.Match[str]) -> str:
@@ -93,9 +138,10 @@ def _fill(template: str, record: Record) -> str | None:
     return None if missing else expand(filled)
 
 
-def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | None:
+def object_of(rule: TripleRule, record: Record) -> Term | None:
+    """The object a triple rule gives for a record; None when its cell is empty."""
     if rule.template is not None:
-        filled = _fill(rule.template, record)
+        filled = fill(rule.template, record)
         return ox.NamedNode(filled) if filled else None
     if rule.value is not None:
         cell: str | None = rule.value
@@ -113,6 +159,23 @@ def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | Non
     return ox.Literal(cell)
 
 
+def subjects(mapping: Mapping, record: Record) -> Iterator[tuple[NodeRule, ox.NamedNode]]:
+    """The nodes a record makes: those whose condition holds and whose subject template fills."""
+    for node in mapping.nodes:
+        if node.when is not None and not node.when.holds(record):
+            continue
+        subject = fill(node.subject, record)
+        if subject is not None:
+            yield node, ox.NamedNode(subject)
+
+
+def objects(node: NodeRule, record: Record) -> Iterator[tuple[TripleRule, Term | None]]:
+    """Each triple rule of a node whose condition holds, with its object (None: cell empty)."""
+    for rule in node.triples:
+        if rule.when is None or rule.when.holds(record):
+            yield rule, object_of(rule, record)
+
+
 def map_record(
     mapping: Mapping, record: Record, graph: ox.NamedNode | ox.DefaultGraph
 ) -> Iterator[ox.Quad]:
@@ -123,48 +186,59 @@ def map_record(
     src = record.source
     excerpt = ox.NamedNode(iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end))
     derived = ox.NamedNode(iris.PROV + "wasDerivedFrom")
-    for node in mapping.nodes:
-        subject_iri = _fill(node.subject, record)
-        if subject_iri is None:
-            continue
-        subject = ox.NamedNode(subject_iri)
+    for node, subject in subjects(mapping, record):
         for type_name in node.types:
             yield ox.Quad(subject, RDF_TYPE, ox.NamedNode(expand(type_name)), graph)
-        for rule in node.triples:
-            obj = _object(rule, record)
+        for rule, obj in objects(node, record):
             if obj is not None:
                 yield ox.Quad(subject, ox.NamedNode(expand(rule.predicate)), obj, graph)
         if node.provenance:
             yield ox.Quad(subject, derived, excerpt, graph)
 
 
-def _parse(path: Path) -> Mapping:
+def _condition(raw: Any, names: set[str], where: str) -> Condition | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw or set(raw) - set(CONDITIONS):
+        raise MappingError(f"{where}: `when` takes {', '.join(CONDITIONS)} (lists of columns)")
+    condition = Condition(**{k: tuple(v) for k, v in raw.items()})
+    unknown = [c for c in condition.columns if c not in names]
+    if unknown:
+        raise MappingError(f"{where}: `when` uses unknown columns {unknown}")
+    return condition
+
+
+def _triple(raw: dict[str, Any], names: set[str], where: str) -> TripleRule:
+    when = _condition(raw.get("when"), names, where)
+    rule = TripleRule(**{**raw, "when": when})
+    for col in rule.columns:
+        if col not in names:
+            raise MappingError(f"{where}: triple uses unknown column {col!r}")
+    return rule
+
+
+def _node(raw: dict[str, Any], names: set[str], where: str) -> NodeRule:
+    return NodeRule(
+        subject=raw["subject"],
+        types=tuple(raw.get("types", ())),
+        triples=tuple(_triple(t, names, where) for t in raw.get("triples", ())),
+        provenance=raw.get("provenance", True),
+        when=_condition(raw.get("when"), names, where),
+    )
+
+
+def parse_mapping(path: Path) -> Mapping:
+    """One mapping file as typed objects; unknown columns and malformed entries are errors
+    naming the file."""
     doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         columns = tuple(Column(**c) for c in doc["columns"])
         names = {c.name for c in columns}
-        nodes = []
-        for n in doc["nodes"]:
-            triples = tuple(TripleRule(**t) for t in n.get("triples", ()))
-            for t in triples:
-                used = [t.column] if t.column else PLACEHOLDER.findall(t.template or "")
-                for col in used:
-                    col_name = col if isinstance(col, str) else col[0]
-                    if col_name not in names:
-                        raise MappingError(f"{path.name}: triple uses unknown column {col_name!r}")
-            nodes.append(
-                NodeRule(
-                    subject=n["subject"],
-                    types=tuple(n.get("types", ())),
-                    triples=triples,
-                    provenance=n.get("provenance", True),
-                )
-            )
         return Mapping(
             kind=doc["kind"],
             description=doc["description"],
             columns=columns,
-            nodes=tuple(nodes),
+            nodes=tuple(_node(n, names, path.name) for n in doc["nodes"]),
             key=tuple(doc.get("key", ())),
         )
     except (KeyError, TypeError) as exc:
@@ -173,10 +247,10 @@ def _parse(path: Path) -> Mapping:
 
 @cache
 def mappings(directory: Path = MAPPINGS_DIR) -> dict[str, Mapping]:
-    """All mapping files of a folder, by record kind."""
+    """All mapping files of a folder, by record kind (read once)."""
     found = {}
     for path in sorted(directory.glob("*.yaml")):
-        mapping = _parse(path)
+        mapping = parse_mapping(path)
         found[mapping.kind] = mapping
     return found
 

@@ -21,7 +21,7 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 from clusterkg.iris import expand
-from clusterkg.loaders.mapper import PLACEHOLDER, Mapping, mappings
+from clusterkg.loaders.mapper import Mapping, mappings, placeholders
 from clusterkg.paths import MAPPINGS_DIR, ONTOLOGY_FILE, VOCABULARIES_DIR
 
 SOURCE_COLUMNS: tuple[str, ...] = ("source_document", "source_table", "line_start", "line_end")
@@ -145,8 +145,8 @@ def _allowed_from_template(
     template: str, column: str, concepts: Sequence[str]
 ) -> tuple[str, ...] | None:
     """`country:{country}` -> the local parts of the concepts under the country namespace."""
-    placeholders = PLACEHOLDER.findall(template)
-    if len(placeholders) != 1 or placeholders[0][0] != column or placeholders[0][1]:
+    used = placeholders(template)
+    if used != [(column, False)]:
         return None
     head, _, tail = template.partition("{" + column + "}")
     if tail:

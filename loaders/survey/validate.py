@@ -19,9 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg import iris
 from clusterkg.iris import expand
-from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, map_record
+from clusterkg.loaders.mapper import RDF_TYPE, Mapping, map_record, objects, subjects
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,
@@ -244,22 +243,6 @@ def _duplicates(records: list[Record], specs: dict[str, KindSpec]) -> Iterator[F
 # ---------------------------------------------------------------- records -> RDF, traced
 
 
-def _fill(template: str, record: Record) -> str | None:
-    missing = False
-
-    def sub(match: object) -> str:
-        nonlocal missing
-        groups = match.groups()  # type: ignore[attr-defined]
-        value = record.get(groups[0])
-        if value is None:
-            missing = True
-            return ""
-        return iris.slug(value) if groups[1] else str(value)
-
-    filled = PLACEHOLDER.sub(sub, template)
-    return None if missing else expand(filled)
-
-
 @dataclass(frozen=True)
 class _Source:
     record: Record
@@ -276,26 +259,14 @@ class Trace:
         self.by_o: dict[str, list[_Source]] = defaultdict(list)
 
     def add(self, mapping: Mapping, record: Record) -> None:
-        for node in mapping.nodes:
-            subject = _fill(node.subject, record)
-            if subject is None:
-                continue
-            self.by_s[subject].append(_Source(record, None, "typed" if node.types else None))
-            for rule in node.triples:
-                columns = (
-                    [rule.column]
-                    if rule.column
-                    else [m[0] for m in PLACEHOLDER.findall(rule.template or "")]
-                )
+        for node, subject in subjects(mapping, record):
+            self.by_s[subject.value].append(_Source(record, None, "typed" if node.types else None))
+            for rule, term in objects(node, record):
+                columns = rule.columns
                 column = columns[-1] if columns else None
-                obj: str | None = None
-                if rule.template:
-                    obj = _fill(rule.template, record)
-                elif rule.column:
-                    cell = record.get(rule.column)
-                    obj = expand(rule.iri.replace("{value}", cell)) if rule.iri and cell else cell
+                obj = None if term is None else term.value
                 source = _Source(record, column, obj)
-                self.by_sp[(subject, expand(rule.predicate))].append(source)
+                self.by_sp[(subject.value, expand(rule.predicate))].append(source)
                 if obj is not None:
                     self.by_o[obj].append(source)
 
@@ -350,13 +321,8 @@ def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:
     for kind, mapping in sorted(mappings.items()):
         for node in mapping.nodes:
             for rule in node.triples:
-                cols = (
-                    [rule.column]
-                    if rule.column
-                    else [m[0] for m in PLACEHOLDER.findall(rule.template or "")]
-                )
-                if cols:
-                    found[expand(rule.predicate)].append(f"{kind}.{cols[-1]}")
+                if rule.columns:
+                    found[expand(rule.predicate)].append(f"{kind}.{rule.columns[-1]}")
     return found
 
 
