@@ -201,7 +201,6 @@ class _Country:
                 "nonfeu_period",
                 fact,
                 programme_id=pid,
-                period="period",
                 start_year=start,
                 end_year=end,
             )
@@ -214,14 +213,13 @@ class _Country:
                 "nonfeu_period",
                 fact,
                 programme_id=pid,
-                period="period",
                 start_year=first_year(fact),
                 open_ended="true" if open_ended else None,
             )
         if "end" in entry:
             fact = self.fact(entry["end"])
             self.emit(
-                "nonfeu_period", fact, programme_id=pid, period="period", end_year=last_year(fact)
+                "nonfeu_period", fact, programme_id=pid, end_year=last_year(fact)
             )
 
     def phase(self, pid: str, entry: Entry) -> None:
@@ -235,7 +233,6 @@ class _Country:
             programme_id=pid,
             phase_number=str(number),
             label=fact.label,
-            period="period" if years[0] else None,
             start_year=years[0],
             end_year=years[1],
         )

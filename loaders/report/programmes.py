@@ -63,7 +63,6 @@ def duration_values(duration: Duration) -> dict[str, str | None]:
         "open_ended": None if duration.open_ended is None else str(duration.open_ended).lower(),
         "duration_min": f"P{duration.min_years}Y" if duration.min_years else None,
         "duration_max": f"P{duration.max_years}Y" if duration.max_years else None,
-        "period": "period" if duration.start or duration.end else None,
     }
 
 

@@ -135,8 +135,6 @@ def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[
         "currency": "EUR",
         "qualifier": budget.qualifier,
         "period": budget.period,
-        "annual": None if budget.period else "budget",
-        "total": "budget" if budget.period else None,
         "raw": budget.raw,
     }
     records = [Record("regional_programme_budget", values, source)]
