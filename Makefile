@@ -4,38 +4,57 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup system-deps run build serve test lint typecheck unit bench clean
+.PHONY: help setup setup-run system-deps run build serve test lint typecheck unit bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
-APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium)
+# Running needs Java (HermiT); the browser tests also need Chromium.
+RUN_APT := $(if $(shell command -v java),,default-jre-headless)
+DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
+
+define apt_install
+	@if [ -n "$(strip $(1))" ]; then \
+	  echo "installing Debian packages: $(1)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(1); fi
+endef
 
 system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
-	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
-	  echo "installing Debian packages: $(APT_PACKAGES)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); fi
+	$(call apt_install,$(DEV_APT))
 
-$(STAMP): pyproject.toml
-	$(MAKE) system-deps
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+
+# What running needs: the runtime dependencies only.
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(call apt_install,$(RUN_APT))
+	$(BIN)/pip install -q -e .
+	touch $(RUN_STAMP)
+
+# What developing needs: the runtime ones plus the `dev` extra (tests, linters, stubs, browser).
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(MAKE) system-deps
 	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-setup: $(STAMP) ## Create .venv and install clusterkg with its dependencies
+setup: $(STAMP) ## Create .venv and install clusterkg with its development dependencies
 
-run: setup ## The main job: build the graph from the bundled sources and serve it on $(HOST):$(PORT)
+setup-run: $(RUN_STAMP) ## Create .venv and install clusterkg with what running needs only
+
+run: setup-run ## Build the graph from the bundled sources and serve it on $(HOST):$(PORT) (make run PORT=8080)
 	$(BIN)/clusterkg run --host $(HOST) --port $(PORT)
 
-build: setup ## Build the graph into dist/ (N-Quads, TriG, JSON-LD, CSV tables, ontology page)
+build: setup-run ## Build the graph into dist/ (N-Quads, TriG, JSON-LD, CSV tables, ontology page)
 	$(BIN)/clusterkg build
 
-serve: setup ## Serve the last build
+serve: setup-run ## Serve the last build on $(HOST):$(PORT) (make serve PORT=8080)
 	$(BIN)/clusterkg serve --host $(HOST) --port $(PORT)
 
 lint: setup ## ruff

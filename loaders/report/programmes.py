@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import LINK, clean_cell
-from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
+from clusterkg.loaders.report.crosswalk import PROGRAMMES_FILE, Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Row
 from clusterkg.loaders.report.regions import REGIONAL_PROGRAMMES_FILE, Region
 from clusterkg.loaders.values.durations import Duration
@@ -66,24 +67,36 @@ def duration_values(duration: Duration) -> dict[str, str | None]:
     }
 
 
-def label_records(spellings: Sequence[Spelling], country: str, source: SourceRef) -> list[Record]:
-    """A `programme_label` record per crosswalk spelling: the preferred spelling is the
-    programme's skos:prefLabel, every other one a skos:altLabel."""
-    crosswalk = load_crosswalk()
+def _labels(
+    spellings: Sequence[Spelling],
+    crosswalk_file: Path,
+    kind: str,
+    values: dict[str, str],
+    source: SourceRef,
+) -> list[Record]:
+    """The preferred spelling as skos:prefLabel, every other distinct one as skos:altLabel."""
+    crosswalk = load_crosswalk(crosswalk_file)
     preferred = {s.programme_id: s.spelling for s in crosswalk.spellings if s.preferred}
-    records = []
-    for s in spellings:
-        if not s.spelling or (not s.preferred and s.spelling == preferred[s.programme_id]):
-            continue
-        values = {
-            "programme_id": s.programme_id,
-            "country": country,
-            "level": "National",
-            "pref_label": s.spelling if s.preferred else None,
-            "alt_label": None if s.preferred else s.spelling,
-        }
-        records.append(Record("programme_label", values, source))
-    return records
+    return [
+        Record(
+            kind,
+            {
+                "programme_id": s.programme_id,
+                **values,
+                "pref_label": s.spelling if s.preferred else None,
+                "alt_label": None if s.preferred else s.spelling,
+            },
+            source,
+        )
+        for s in spellings
+        if s.spelling and (s.preferred or s.spelling != preferred[s.programme_id])
+    ]
+
+
+def label_records(spellings: Sequence[Spelling], country: str, source: SourceRef) -> list[Record]:
+    """A `programme_label` record per spelling of crosswalk.csv."""
+    values = {"country": country, "level": "National"}
+    return _labels(spellings, PROGRAMMES_FILE, "programme_label", values, source)
 
 
 def regional_crosswalk_at(line: int, table: str = "Table 5") -> list[Spelling]:
@@ -94,19 +107,6 @@ def regional_crosswalk_at(line: int, table: str = "Table 5") -> list[Spelling]:
 def regional_label_records(
     spellings: Sequence[Spelling], region: Region, source: SourceRef
 ) -> list[Record]:
-    """A `regional_programme_label` record per spelling of crosswalk-regional.csv: the
-    preferred one is the skos:prefLabel, every other distinct one a skos:altLabel."""
-    crosswalk = load_crosswalk(REGIONAL_PROGRAMMES_FILE)
-    preferred = {s.programme_id: s.spelling for s in crosswalk.spellings if s.preferred}
-    records = []
-    for s in spellings:
-        if not s.spelling or (not s.preferred and s.spelling == preferred[s.programme_id]):
-            continue
-        values = {
-            "programme_id": s.programme_id,
-            "country": region.country,
-            "pref_label": s.spelling if s.preferred else None,
-            "alt_label": None if s.preferred else s.spelling,
-        }
-        records.append(Record("regional_programme_label", values, source))
-    return records
+    """A `regional_programme_label` record per spelling of crosswalk-regional.csv."""
+    values = {"country": region.country}
+    return _labels(spellings, REGIONAL_PROGRAMMES_FILE, "regional_programme_label", values, source)
