@@ -24,6 +24,7 @@ from clusterkg.loaders.mapper import RDF_TYPE, Mapping, map_record, objects, sub
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,
+    Cell,
     Sheet,
     UnusableInput,
     check_size,
@@ -122,14 +123,21 @@ def _suggest(name: str, names: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> list[Record]:
-    """Check a sheet's header and cells against its kind; the records of its rows."""
+class _SheetFindings:
+    """Violations of one sheet, each naming its file and sheet."""
 
-    def finding(message: str, **kw: object) -> None:
-        findings.append(Finding("Violation", message, sheet.file, sheet.name, **kw))  # type: ignore[arg-type]
+    def __init__(self, sheet: Sheet, findings: list[Finding]) -> None:
+        self.sheet, self.findings = sheet, findings
 
+    def __call__(self, message: str, **kw: object) -> None:
+        self.findings.append(
+            Finding("Violation", message, self.sheet.file, self.sheet.name, **kw)  # type: ignore[arg-type]
+        )
+
+
+def _header(spec: KindSpec, header: Sequence[str], finding: _SheetFindings) -> dict[int, str]:
+    """Index -> column name of the usable header cells; every unusable one is a finding."""
     names = spec.names
-    header = sheet.header
     seen: set[str] = set()
     usable: dict[int, str] = {}
     for index, name in enumerate(header):
@@ -147,71 +155,91 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
         else:
             usable[index] = name
         seen.add(name)
-    header_broken = False
     for column in spec.columns:
         if column.required and column.name not in seen:
-            header_broken = True
             finding(
                 f"the required column {column.name!r} is missing from the header",
                 row=1,
                 column=column.name,
                 expected=column.description,
             )
-    records = []
-    for number, cells in sheet.rows:
-        values: dict[str, str | None] = {}
-        broken = False
-        for index, cell in enumerate(cells):
-            if index >= len(header):
-                if cell.value:
-                    finding(
-                        f"cell {index + 1} is beyond the header's {len(header)} columns",
-                        row=number,
-                        value=cell.value,
-                    )
-                    broken = True
-                continue
-            column_name = usable.get(index)
-            if column_name is None or column_name in SOURCE_COLUMNS:
-                continue
-            if cell.formula:
+    return usable
+
+
+def _row_values(
+    number: int, cells: Sequence[Cell], width: int, usable: dict[int, str], finding: _SheetFindings
+) -> tuple[dict[str, str | None], bool]:
+    """The row's values by column, and whether a cell broke the row."""
+    values: dict[str, str | None] = {}
+    broken = False
+    for index, cell in enumerate(cells):
+        if index >= width:
+            if cell.value:
                 finding(
-                    "the cell holds a formula or starts with '='; formulas are never evaluated",
+                    f"cell {index + 1} is beyond the header's {width} columns",
                     row=number,
-                    column=column_name,
                     value=cell.value,
-                    expected="a typed value",
                 )
                 broken = True
-                continue
-            values[column_name] = cell.value or None
-        for column in spec.columns:
-            value = values.get(column.name)
-            if value is None:
-                if column.required and column.name in seen:
-                    finding(
-                        f"the required cell {column.name!r} is empty",
-                        row=number,
-                        column=column.name,
-                        expected=column.expected(),
-                    )
-                    broken = True
-                continue
-            expected = column.check(value)
-            if expected:
-                what = (
-                    "is not in the list"
-                    if column.allowed is not None
-                    else "does not fit the column"
-                )
+            continue
+        column_name = usable.get(index)
+        if column_name is None or column_name in SOURCE_COLUMNS:
+            continue
+        if cell.formula:
+            finding(
+                "the cell holds a formula or starts with '='; formulas are never evaluated",
+                row=number,
+                column=column_name,
+                value=cell.value,
+                expected="a typed value",
+            )
+            broken = True
+            continue
+        values[column_name] = cell.value or None
+    return values, broken
+
+
+def _checked(
+    spec: KindSpec,
+    number: int,
+    values: dict[str, str | None],
+    header: set[str],
+    finding: _SheetFindings,
+) -> bool:
+    """Check each value against its column; False when a required cell is empty."""
+    complete = True
+    for column in spec.columns:
+        value = values.get(column.name)
+        if value is None:
+            if column.required and column.name in header:
                 finding(
-                    f"the value {what}",
+                    f"the required cell {column.name!r} is empty",
                     row=number,
                     column=column.name,
-                    value=value,
-                    expected=expected,
+                    expected=column.expected(),
                 )
-        if not broken and not header_broken:
+                complete = False
+            continue
+        expected = column.check(value)
+        if expected:
+            what = "is not in the list" if column.allowed is not None else "does not fit the column"
+            finding(
+                f"the value {what}", row=number, column=column.name, value=value, expected=expected
+            )
+    return complete
+
+
+def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> list[Record]:
+    """Check a sheet's header and cells against its kind; the records of its rows."""
+    finding = _SheetFindings(sheet, findings)
+    usable = _header(spec, sheet.header, finding)
+    header = set(sheet.header)
+    header_broken = any(c.required and c.name not in header for c in spec.columns)
+    records = []
+    for number, cells in sheet.rows:
+        values, broken = _row_values(number, cells, len(sheet.header), usable, finding)
+        complete = _checked(spec, number, values, header, finding)
+        if complete and not broken and not header_broken:
             ref = SourceRef(sheet.file, sheet.name, number, number)
             records.append(Record(spec.kind, values, ref))
     return records
@@ -396,22 +424,22 @@ def _read(
     )
 
 
-def validate_inputs(
+@dataclass
+class _Inputs:
+    """What the files held: tables to check row by row, and RDF given as such."""
+
+    sheets: list[Sheet] = field(default_factory=list)
+    rdf: rdflib.Graph = field(default_factory=rdflib.Graph)
+    rdf_subjects: dict[str, str] = field(default_factory=dict)
+
+
+def _read_all(
     inputs: Sequence[tuple[str, bytes]],
-    context: SurveyContext = DEFAULT_CONTEXT,
-    max_bytes: int = MAX_BYTES,
-) -> SurveyResult:
-    """Validate survey files given as (file name, content) pairs."""
-    result = SurveyResult(files=[name for name, _ in inputs])
-    if not inputs:
-        result.unusable = True
-        result.findings.append(Finding("Violation", "no file given", "(none)", check="input"))
-        return result
-    specs = context.specs()
-    mapping_table = context.mappings()
-    sheets: list[Sheet] = []
-    rdf_graph = rdflib.Graph()
-    rdf_subjects: dict[str, str] = {}
+    context: SurveyContext,
+    max_bytes: int,
+    result: SurveyResult,
+) -> _Inputs:
+    read_in = _Inputs()
     for name, data in inputs:
         try:
             read = _read(name, data, context, max_bytes)
@@ -420,14 +448,17 @@ def validate_inputs(
             result.findings.append(Finding("Violation", exc.reason, name, check="input"))
             continue
         if isinstance(read, rdflib.Graph):
-            rdf_graph += read
+            read_in.rdf += read
             for s, _p, o in read:
-                rdf_subjects.setdefault(str(s), name)
-                rdf_subjects.setdefault(str(o), name)
+                read_in.rdf_subjects.setdefault(str(s), name)
+                read_in.rdf_subjects.setdefault(str(o), name)
         else:
-            sheets += read
-    if result.unusable:
-        return result
+            read_in.sheets += read
+    return read_in
+
+
+def _records(sheets: list[Sheet], specs: dict[str, KindSpec], result: SurveyResult) -> list[Record]:
+    """The records of every sheet named after a kind; the rest are findings."""
     records: list[Record] = []
     for sheet in sheets:
         for note in sheet.notes:
@@ -443,12 +474,47 @@ def validate_inputs(
                     expected="a sheet or CSV file named after a kind: " + ", ".join(specs),
                 )
             )
-            continue
-        if not sheet.rows:
-            continue
-        records += _sheet_records(sheet, spec, result.findings)
+        elif sheet.rows:
+            records += _sheet_records(sheet, spec, result.findings)
     result.findings += _duplicates(records, specs)
-    if not records and not len(rdf_graph) and not result.violations:
+    return records
+
+
+def _add_shape_findings(
+    result: SurveyResult,
+    problems: list[Problem],
+    trace: Trace,
+    read_in: _Inputs,
+    mapping_table: dict[str, Mapping],
+) -> None:
+    """SHACL results traced to their cells, unless a cell check already named that cell."""
+    located = {(f.file, f.sheet, f.row, f.column) for f in result.findings}
+    seen: set[tuple[object, ...]] = set()
+    for finding in _shacl_findings(problems, trace, read_in.rdf_subjects, mapping_table):
+        where = (finding.file, finding.sheet, finding.row, finding.column)
+        key = (*where, finding.message, finding.value)
+        if (finding.row is not None and where in located) or key in seen:
+            continue
+        seen.add(key)
+        result.findings.append(finding)
+
+
+def validate_inputs(
+    inputs: Sequence[tuple[str, bytes]],
+    context: SurveyContext = DEFAULT_CONTEXT,
+    max_bytes: int = MAX_BYTES,
+) -> SurveyResult:
+    """Validate survey files given as (file name, content) pairs."""
+    result = SurveyResult(files=[name for name, _ in inputs])
+    if not inputs:
+        result.unusable = True
+        result.findings.append(Finding("Violation", "no file given", "(none)", check="input"))
+        return result
+    read_in = _read_all(inputs, context, max_bytes, result)
+    if result.unusable:
+        return result
+    records = _records(read_in.sheets, context.specs(), result)
+    if not records and not len(read_in.rdf) and not result.violations:
         result.unusable = True
         result.findings.append(
             Finding(
@@ -457,19 +523,12 @@ def validate_inputs(
         )
         return result
     result.records = records
+    mapping_table = context.mappings()
     mapped, trace = map_survey(records, mapping_table)
-    mapped += rdf_graph
+    mapped += read_in.rdf
     result.data = mapped
     outcome = validate(with_context(mapped, context.extra_vocabulary()), vocabularies_checked=True)
-    located = {(f.file, f.sheet, f.row, f.column) for f in result.findings}
-    seen: set[tuple[object, ...]] = set()
-    for finding in _shacl_findings(outcome.problems, trace, rdf_subjects, mapping_table):
-        where = (finding.file, finding.sheet, finding.row, finding.column)
-        key = (*where, finding.message, finding.value)
-        if (finding.row is not None and where in located) or key in seen:
-            continue
-        seen.add(key)
-        result.findings.append(finding)
+    _add_shape_findings(result, outcome.problems, trace, read_in, mapping_table)
     result.findings.sort(
         key=lambda f: (
             SEVERITY_ORDER.get(f.severity, 9),
