@@ -23,7 +23,8 @@ import rdflib
 
 from clusterkg.loaders.mapper import mappings
 from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.survey.validate import map_survey, validate_inputs
+from clusterkg.loaders.survey.trace import map_survey
+from clusterkg.loaders.survey.validate import validate_inputs
 from clusterkg.shapes.validation import validate, with_context
 
 COUNTRIES = ["LVA", "SWE", "DEU", "FRA", "AUT", "BEL", "DNK", "EST", "FIN", "POL"]

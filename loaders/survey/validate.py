@@ -10,21 +10,17 @@ results are traced back from focus node and path to the record and column that p
 
 from __future__ import annotations
 
-import difflib
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 import rdflib
 
-from clusterkg.iris import expand
-from clusterkg.loaders.mapper import RDF_TYPE, Mapping, map_record, objects, subjects
-from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.mapper import RDF_TYPE, Mapping
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.survey.findings import MAX_BYTES, SEVERITY_ORDER, Finding, SurveyResult
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,
-    Cell,
     Sheet,
     UnusableInput,
     check_size,
@@ -32,372 +28,10 @@ from clusterkg.loaders.survey.read import (
     read_rdf,
     read_xlsx,
 )
-from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SOURCE_COLUMNS, KindSpec, SurveyContext
+from clusterkg.loaders.survey.rows import duplicates, sheet_records, suggest
+from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, KindSpec, SurveyContext
+from clusterkg.loaders.survey.trace import Trace, map_survey, shape_findings
 from clusterkg.shapes.validation import Problem, validate, with_context
-
-MAX_BYTES = 20 * 1024 * 1024
-SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem, located where a person fixes it."""
-
-    severity: str
-    message: str
-    file: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    expected: str | None = None
-    focus: str | None = None
-    path: str | None = None
-    check: str = "table"
-
-    def where(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
-
-    def __str__(self) -> str:
-        value = f" (value {self.value!r})" if self.value is not None else ""
-        expected = f"; expected {self.expected}" if self.expected else ""
-        subject = f" [{self.focus}]" if self.focus and self.row is None else ""
-        return f"{self.severity}: {self.where()}{subject}: {self.message}{value}{expected}"
-
-    def as_json(self) -> dict[str, object]:
-        return asdict(self)
-
-
-@dataclass
-class SurveyResult:
-    """The outcome of validating a set of survey files."""
-
-    files: list[str]
-    findings: list[Finding] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    data: rdflib.Graph = field(default_factory=rdflib.Graph)
-    unusable: bool = False
-
-    @property
-    def violations(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "Violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.unusable and not self.violations
-
-    @property
-    def exit_code(self) -> int:
-        """0 valid, 1 violations, 2 unusable input."""
-        return 2 if self.unusable else (1 if self.violations else 0)
-
-    @property
-    def status(self) -> str:
-        return ("unusable", "invalid", "valid")[[2, 1, 0].index(self.exit_code)]
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "status": self.status,
-            "conforms": self.conforms,
-            "files": self.files,
-            "records": len(self.records),
-            "triples": len(self.data),
-            "violations": len(self.violations),
-            "warnings": sum(1 for f in self.findings if f.severity == "Warning"),
-            "findings": [f.as_json() for f in self.findings],
-        }
-
-
-# ---------------------------------------------------------------- tables -> records
-
-
-def _suggest(name: str, names: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-class _SheetFindings:
-    """Violations of one sheet, each naming its file and sheet."""
-
-    def __init__(self, sheet: Sheet, findings: list[Finding]) -> None:
-        self.sheet, self.findings = sheet, findings
-
-    def __call__(self, message: str, **kw: object) -> None:
-        self.findings.append(
-            Finding("Violation", message, self.sheet.file, self.sheet.name, **kw)  # type: ignore[arg-type]
-        )
-
-
-def _header(spec: KindSpec, header: Sequence[str], finding: _SheetFindings) -> dict[int, str]:
-    """Index -> column name of the usable header cells; every unusable one is a finding."""
-    names = spec.names
-    seen: set[str] = set()
-    usable: dict[int, str] = {}
-    for index, name in enumerate(header):
-        if not name:
-            finding(f"column {index + 1} of the header has no name", row=1)
-        elif name in seen:
-            finding(f"the column {name!r} appears twice in the header", row=1, column=name)
-        elif name not in names and name not in SOURCE_COLUMNS:
-            finding(
-                f"unknown column {name!r} for {spec.kind}{_suggest(name, names)}",
-                row=1,
-                column=name,
-                expected="the columns " + ", ".join(names),
-            )
-        else:
-            usable[index] = name
-        seen.add(name)
-    for column in spec.columns:
-        if column.required and column.name not in seen:
-            finding(
-                f"the required column {column.name!r} is missing from the header",
-                row=1,
-                column=column.name,
-                expected=column.description,
-            )
-    return usable
-
-
-def _row_values(
-    number: int, cells: Sequence[Cell], width: int, usable: dict[int, str], finding: _SheetFindings
-) -> tuple[dict[str, str | None], bool]:
-    """The row's values by column, and whether a cell broke the row."""
-    values: dict[str, str | None] = {}
-    broken = False
-    for index, cell in enumerate(cells):
-        if index >= width:
-            if cell.value:
-                finding(
-                    f"cell {index + 1} is beyond the header's {width} columns",
-                    row=number,
-                    value=cell.value,
-                )
-                broken = True
-            continue
-        column_name = usable.get(index)
-        if column_name is None or column_name in SOURCE_COLUMNS:
-            continue
-        if cell.formula:
-            finding(
-                "the cell holds a formula or starts with '='; formulas are never evaluated",
-                row=number,
-                column=column_name,
-                value=cell.value,
-                expected="a typed value",
-            )
-            broken = True
-            continue
-        values[column_name] = cell.value or None
-    return values, broken
-
-
-def _checked(
-    spec: KindSpec,
-    number: int,
-    values: dict[str, str | None],
-    header: set[str],
-    finding: _SheetFindings,
-) -> bool:
-    """Check each value against its column; False when a required cell is empty."""
-    complete = True
-    for column in spec.columns:
-        value = values.get(column.name)
-        if value is None:
-            if column.required and column.name in header:
-                finding(
-                    f"the required cell {column.name!r} is empty",
-                    row=number,
-                    column=column.name,
-                    expected=column.expected(),
-                )
-                complete = False
-            continue
-        expected = column.check(value)
-        if expected:
-            what = "is not in the list" if column.allowed is not None else "does not fit the column"
-            finding(
-                f"the value {what}", row=number, column=column.name, value=value, expected=expected
-            )
-    return complete
-
-
-def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> list[Record]:
-    """Check a sheet's header and cells against its kind; the records of its rows."""
-    finding = _SheetFindings(sheet, findings)
-    usable = _header(spec, sheet.header, finding)
-    header = set(sheet.header)
-    header_broken = any(c.required and c.name not in header for c in spec.columns)
-    records = []
-    for number, cells in sheet.rows:
-        values, broken = _row_values(number, cells, len(sheet.header), usable, finding)
-        complete = _checked(spec, number, values, header, finding)
-        if complete and not broken and not header_broken:
-            ref = SourceRef(sheet.file, sheet.name, number, number)
-            records.append(Record(spec.kind, values, ref))
-    return records
-
-
-def _duplicates(records: list[Record], specs: dict[str, KindSpec]) -> Iterator[Finding]:
-    first: dict[tuple[str, tuple[str | None, ...]], Record] = {}
-    for record in records:
-        key_columns = specs[record.kind].key or tuple(specs[record.kind].names)
-        key = (record.kind, tuple(record.get(c) for c in key_columns))
-        if key in first:
-            earlier = first[key].source
-            shown = ", ".join(f"{c}={record.get(c)!r}" for c in key_columns)
-            yield Finding(
-                "Violation",
-                f"the same {record.kind} again ({shown}): {earlier.document}, "
-                f"{earlier.table}, row {earlier.line_start} already gives it",
-                record.source.document,
-                record.source.table,
-                record.source.line_start,
-                key_columns[0],
-                record.get(key_columns[0]),
-                "one row per " + ", ".join(key_columns),
-            )
-        else:
-            first[key] = record
-
-
-# ---------------------------------------------------------------- records -> RDF, traced
-
-
-@dataclass(frozen=True)
-class _Source:
-    record: Record
-    column: str | None
-    obj: str | None
-
-
-class Trace:
-    """Which record and column produced a subject, a (subject, predicate) or an object."""
-
-    def __init__(self) -> None:
-        self.by_sp: dict[tuple[str, str], list[_Source]] = defaultdict(list)
-        self.by_s: dict[str, list[_Source]] = defaultdict(list)
-        self.by_o: dict[str, list[_Source]] = defaultdict(list)
-
-    def add(self, mapping: Mapping, record: Record) -> None:
-        for node, subject in subjects(mapping, record):
-            self.by_s[subject.value].append(_Source(record, None, "typed" if node.types else None))
-            for rule, term in objects(node, record):
-                columns = rule.columns
-                column = columns[-1] if columns else None
-                obj = None if term is None else term.value
-                source = _Source(record, column, obj)
-                self.by_sp[(subject.value, expand(rule.predicate))].append(source)
-                if obj is not None:
-                    self.by_o[obj].append(source)
-
-    def locate(self, problem: Problem) -> list[_Source]:
-        if problem.path:
-            found = self.by_sp.get((problem.focus, problem.path), [])
-            if problem.value is not None:
-                exact = [s for s in found if s.obj == problem.value]
-                found = exact or found
-            if found:
-                return found[:1] if problem.value is None else found
-        if problem.focus in self.by_o and problem.focus not in self.by_s:
-            return self.by_o[problem.focus]
-        subjects = sorted(self.by_s.get(problem.focus, []), key=lambda s: s.obj != "typed")
-        return subjects[:1]
-
-
-def _rdflib(
-    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple,
-) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == str(rdflib.XSD.string):
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def map_survey(
-    records: Iterable[Record], mappings: dict[str, Mapping]
-) -> tuple[rdflib.Graph, Trace]:
-    """The triples of the records (by the build's mapping engine) and where each came from."""
-    graph = rdflib.Graph()
-    trace = Trace()
-    default = ox.DefaultGraph()
-    for record in records:
-        mapping = mappings[record.kind]
-        trace.add(mapping, record)
-        for quad in map_record(mapping, record, default):
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
-    return graph, trace
-
-
-def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:
-    """predicate IRI -> the `kind.column`s that can state it."""
-    found: dict[str, list[str]] = defaultdict(list)
-    for kind, mapping in sorted(mappings.items()):
-        for node in mapping.nodes:
-            for rule in node.triples:
-                if rule.columns:
-                    found[expand(rule.predicate)].append(f"{kind}.{rule.columns[-1]}")
-    return found
-
-
-def _shacl_findings(
-    problems: list[Problem],
-    trace: Trace,
-    rdf_subjects: dict[str, str],
-    mappings: dict[str, Mapping],
-) -> Iterator[Finding]:
-    supply = suppliers(mappings)
-    for problem in problems:
-        if problem.value == problem.focus:
-            problem = replace(problem, value=None)
-        sources = trace.locate(problem)
-        if not sources:
-            yield Finding(
-                problem.severity,
-                problem.message,
-                rdf_subjects.get(problem.focus, "(data)"),
-                value=problem.value,
-                focus=problem.focus,
-                path=problem.path,
-                check="shacl",
-            )
-            continue
-        for source in sources:
-            src = source.record.source
-            cell = source.record.get(source.column) if source.column else None
-            hint = None
-            if source.column is None and problem.path in supply:
-                hint = "a value in " + " or ".join(supply[problem.path][:3])
-            yield Finding(
-                problem.severity,
-                problem.message,
-                src.document,
-                src.table,
-                src.line_start,
-                source.column,
-                cell if cell is not None else problem.value,
-                hint,
-                problem.focus,
-                problem.path,
-                "shacl",
-            )
-
-
-# ---------------------------------------------------------------- the whole run
 
 
 def _cut_kind(name: str, specs: dict[str, KindSpec]) -> KindSpec | None:
@@ -468,15 +102,15 @@ def _records(sheets: list[Sheet], specs: dict[str, KindSpec], result: SurveyResu
             result.findings.append(
                 Finding(
                     "Violation",
-                    f"no record kind named {sheet.name!r}{_suggest(sheet.name, list(specs))}",
+                    f"no record kind named {sheet.name!r}{suggest(sheet.name, list(specs))}",
                     sheet.file,
                     sheet.name,
                     expected="a sheet or CSV file named after a kind: " + ", ".join(specs),
                 )
             )
         elif sheet.rows:
-            records += _sheet_records(sheet, spec, result.findings)
-    result.findings += _duplicates(records, specs)
+            records += sheet_records(sheet, spec, result.findings)
+    result.findings += duplicates(records, specs)
     return records
 
 
@@ -490,7 +124,7 @@ def _add_shape_findings(
     """SHACL results traced to their cells, unless a cell check already named that cell."""
     located = {(f.file, f.sheet, f.row, f.column) for f in result.findings}
     seen: set[tuple[object, ...]] = set()
-    for finding in _shacl_findings(problems, trace, read_in.rdf_subjects, mapping_table):
+    for finding in shape_findings(problems, trace, read_in.rdf_subjects, mapping_table):
         where = (finding.file, finding.sheet, finding.row, finding.column)
         key = (*where, finding.message, finding.value)
         if (finding.row is not None and where in located) or key in seen:

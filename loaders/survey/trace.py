@@ -1,0 +1,143 @@
+"""Survey records into RDF by the build's mapping engine, traced: which record and column made each
+subject and (subject, predicate), so a SHACL result finds its way back to a cell."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+import rdflib
+
+from clusterkg.iris import expand
+from clusterkg.loaders.mapper import Mapping, map_record, objects, subjects
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.survey.findings import Finding
+from clusterkg.shapes.validation import Problem
+
+
+@dataclass(frozen=True)
+class _Source:
+    record: Record
+    column: str | None
+    obj: str | None
+
+
+class Trace:
+    """Which record and column produced a subject, a (subject, predicate) or an object."""
+
+    def __init__(self) -> None:
+        self.by_sp: dict[tuple[str, str], list[_Source]] = defaultdict(list)
+        self.by_s: dict[str, list[_Source]] = defaultdict(list)
+        self.by_o: dict[str, list[_Source]] = defaultdict(list)
+
+    def add(self, mapping: Mapping, record: Record) -> None:
+        for node, subject in subjects(mapping, record):
+            self.by_s[subject.value].append(_Source(record, None, "typed" if node.types else None))
+            for rule, term in objects(node, record):
+                columns = rule.columns
+                column = columns[-1] if columns else None
+                obj = None if term is None else term.value
+                source = _Source(record, column, obj)
+                self.by_sp[(subject.value, expand(rule.predicate))].append(source)
+                if obj is not None:
+                    self.by_o[obj].append(source)
+
+    def locate(self, problem: Problem) -> list[_Source]:
+        if problem.path:
+            found = self.by_sp.get((problem.focus, problem.path), [])
+            if problem.value is not None:
+                exact = [s for s in found if s.obj == problem.value]
+                found = exact or found
+            if found:
+                return found[:1] if problem.value is None else found
+        if problem.focus in self.by_o and problem.focus not in self.by_s:
+            return self.by_o[problem.focus]
+        subjects = sorted(self.by_s.get(problem.focus, []), key=lambda s: s.obj != "typed")
+        return subjects[:1]
+
+
+def _rdflib(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple,
+) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == str(rdflib.XSD.string):
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def map_survey(
+    records: Iterable[Record], mappings: dict[str, Mapping]
+) -> tuple[rdflib.Graph, Trace]:
+    """The triples of the records (by the build's mapping engine) and where each came from."""
+    graph = rdflib.Graph()
+    trace = Trace()
+    default = ox.DefaultGraph()
+    for record in records:
+        mapping = mappings[record.kind]
+        trace.add(mapping, record)
+        for quad in map_record(mapping, record, default):
+            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+    return graph, trace
+
+
+def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:
+    """predicate IRI -> the `kind.column`s that can state it."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for kind, mapping in sorted(mappings.items()):
+        for node in mapping.nodes:
+            for rule in node.triples:
+                if rule.columns:
+                    found[expand(rule.predicate)].append(f"{kind}.{rule.columns[-1]}")
+    return found
+
+
+def shape_findings(
+    problems: list[Problem],
+    trace: Trace,
+    rdf_subjects: dict[str, str],
+    mappings: dict[str, Mapping],
+) -> Iterator[Finding]:
+    supply = suppliers(mappings)
+    for problem in problems:
+        if problem.value == problem.focus:
+            problem = replace(problem, value=None)
+        sources = trace.locate(problem)
+        if not sources:
+            yield Finding(
+                problem.severity,
+                problem.message,
+                rdf_subjects.get(problem.focus, "(data)"),
+                value=problem.value,
+                focus=problem.focus,
+                path=problem.path,
+                check="shacl",
+            )
+            continue
+        for source in sources:
+            src = source.record.source
+            cell = source.record.get(source.column) if source.column else None
+            hint = None
+            if source.column is None and problem.path in supply:
+                hint = "a value in " + " or ".join(supply[problem.path][:3])
+            yield Finding(
+                problem.severity,
+                problem.message,
+                src.document,
+                src.table,
+                src.line_start,
+                source.column,
+                cell if cell is not None else problem.value,
+                hint,
+                problem.focus,
+                problem.path,
+                "shacl",
+            )
