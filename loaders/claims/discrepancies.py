@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from clusterkg import iris
-from clusterkg.loaders.claims.prose import check_quote, load_prose
+from clusterkg.loaders.claims.prose import load_prose
+from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report.document import Line
 
@@ -112,7 +113,7 @@ def find_discrepancies(
         document = claim["document"]
         if document not in lines:
             continue
-        source = check_quote(claim, lines[document], document)
+        source = verify(lines[document], document, claim)
         check = CHECKS.get(claim["check"])
         if check is None:
             raise ExtractionError(document, source.line_start, None, f"no check {claim['check']}")

@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from clusterkg.loaders.records import ExtractionError, Record, SourceRef
+from clusterkg.loaders.claims.quotes import verify
+from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report.crosswalk import load_crosswalk
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR
@@ -26,17 +27,6 @@ PROSE_FILE = DATA_DIR / "crosswalk-prose.yaml"
 def load_prose(path: Path = PROSE_FILE) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
-
-
-def check_quote(entry: dict[str, Any], lines: Sequence[Line], document: str) -> SourceRef:
-    """The source of an entry whose quote is on its line; an `ExtractionError` otherwise."""
-    line = int(entry["line"])
-    text = next((x.text for x in lines if x.start <= line <= x.end), None)
-    if text is None or entry["quote"] not in text:
-        raise ExtractionError(
-            document, line, entry.get("table"), f"{entry['id']}: quoted text not on this line"
-        )
-    return SourceRef(document, entry.get("table"), line, line)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -51,7 +41,7 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
     for fact in load_prose()["facts"]:
         if fact["document"] != document:
             continue
-        source = check_quote(fact, lines, document)
+        source = verify(lines, document, fact)
         for pid in fact["programmes"]:
             if pid not in known:
                 raise ExtractionError(document, source.line_start, None, f"unknown {pid!r}")

@@ -60,14 +60,17 @@ def line_text(lines: Sequence[Line], document: str, number: int) -> str:
 
 def verify(lines: Sequence[Line], document: str, fact: Mapping[str, Any]) -> SourceRef:
     """Check that `fact["quote"]` occurs on `fact["line"]` (spacing ignored) and return the
-    prose excerpt it rests on."""
+    excerpt it rests on: the fact's `table`, or the prose. The one quote checker of every
+    curated file (facts, claims, prose statements)."""
     try:
         number, quote = int(fact["line"]), str(fact["quote"])
     except (KeyError, TypeError, ValueError) as exc:
         raise QuoteError(document, 0, None, f"fact without line and quote: {fact!r}") from exc
+    table = fact.get("table")
     if squash(quote) not in squash(line_text(lines, document, number)):
-        raise QuoteError(document, number, None, f"quote not on this line: {quote!r}")
-    return SourceRef(document, None, number, number)
+        named = f"{fact['id']}: " if "id" in fact else ""
+        raise QuoteError(document, number, table, f"{named}quote not on this line: {quote!r}")
+    return SourceRef(document, table, number, number)
 
 
 def written_forms(value: int) -> set[str]:

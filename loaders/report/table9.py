@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from clusterkg.loaders.claims.prose import check_quote
+from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
@@ -184,7 +184,7 @@ def discrepancies(
     found = []
     for claim in CLAIMS:
         entry = {"id": claim.id, "line": claim.line, "quote": claim.quote, "table": None}
-        source = check_quote(entry, lines, document)
+        source = verify(lines, document, entry)
         regions = sorted(
             label
             for label, types in types_by_region.values()
