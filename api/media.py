@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -23,6 +24,16 @@ class ResultKind(StrEnum):
 
     SOLUTIONS = "solutions"
     GRAPH = "graph"
+
+
+F = TypeVar("F", ox.RdfFormat, ox.QueryResultsFormat)
+
+
+def _oxigraph_as(kind: type[F], name: str) -> F:
+    fmt = _OXIGRAPH[name]
+    if not isinstance(fmt, kind):
+        raise ValueError(f"{name} is not a {kind.__name__}")
+    return fmt
 
 
 @dataclass(frozen=True)
@@ -52,18 +63,12 @@ class MediaFormat:
     @property
     def rdf(self) -> ox.RdfFormat:
         """pyoxigraph's format for a graph serialisation (typed for its RDF writer)."""
-        fmt = _OXIGRAPH[self.name]
-        if not isinstance(fmt, ox.RdfFormat):
-            raise ValueError(f"{self.name} is not an RDF serialisation")
-        return fmt
+        return _oxigraph_as(ox.RdfFormat, self.name)
 
     @property
     def results(self) -> ox.QueryResultsFormat:
         """pyoxigraph's format for a SELECT/ASK serialisation."""
-        fmt = _OXIGRAPH[self.name]
-        if not isinstance(fmt, ox.QueryResultsFormat):
-            raise ValueError(f"{self.name} is not a query results serialisation")
-        return fmt
+        return _oxigraph_as(ox.QueryResultsFormat, self.name)
 
 
 RESULT_FORMATS: tuple[MediaFormat, ...] = (

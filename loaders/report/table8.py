@@ -17,7 +17,7 @@ from clusterkg.loaders.report.cells import Cell, clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, Row, locate_table
 from clusterkg.loaders.report.programmes import label_records
-from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
+from clusterkg.loaders.report.vocabulary import item_records, load_vocabulary
 from clusterkg.loaders.values.money import parse_budget
 
 CAPTION = "Table 8 - Objectives and focus of national cluster programmes"
@@ -86,11 +86,9 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         source = row.source()
         records += label_records([spelling], country, source)
         cell = clean_cell(row.cells[2])
-        for notation in match_items(
-            cell.main, objectives, column=HEADER[2], document=document, line=row.start
-        ):
-            values = {"programme_id": pid, "objective": notation}
-            records.append(Record("programme_objective", values, source))
+        records += item_records(
+            "programme_objective", "objective", cell.main, objectives, row, HEADER[2], [pid]
+        )
         records += _answers(pid, "objectives", cell, source)
         records += _budget(row, pid, document)
         focus = clean_cell(row.cells[4])
@@ -98,10 +96,8 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
             values = {"programme_id": pid, "text": focus.plain}
             records.append(Record("programme_sectoral_focus", values, source))
         cell = clean_cell(row.cells[5])
-        for notation in match_items(
-            cell.main, types, column=HEADER[5], document=document, line=row.start
-        ):
-            values = {"programme_id": pid, "cluster_type": notation}
-            records.append(Record("programme_cluster_type", values, source))
+        records += item_records(
+            "programme_cluster_type", "cluster_type", cell.main, types, row, HEADER[5], [pid]
+        )
         records += _answers(pid, "cluster-types", cell, source)
     return records

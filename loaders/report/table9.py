@@ -29,7 +29,7 @@ from clusterkg.loaders.report.regions import (
     locate_regional_table,
     regional_rows,
 )
-from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
+from clusterkg.loaders.report.vocabulary import item_records, load_vocabulary, match_items
 from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
@@ -221,17 +221,9 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         ]
         records += regional_label_records(spellings, region, source)
         cell = clean_cell(row.cells[2])
-        for notation in match_items(
-            cell.main, objectives, column=HEADER[2], document=document, line=row.start
-        ):
-            records += [
-                Record(
-                    "regional_programme_objective",
-                    {"programme_id": p, "objective": notation},
-                    source,
-                )
-                for p in pids
-            ]
+        records += item_records(
+            "regional_programme_objective", "objective", cell.main, objectives, row, HEADER[2], pids
+        )
         records += _answers(pids, "objectives", cell.italics, source)
         budget_text = clean_cell(row.cells[3]).plain
         if budget_text:

@@ -10,6 +10,7 @@ clusters, European Silicon Valleys") stays one item. Text that matches no label 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,8 +18,9 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import SKOS
 
-from clusterkg.loaders.records import ExtractionError
+from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report.cells import squash
+from clusterkg.loaders.report.document import Row
 from clusterkg.paths import VOCABULARIES_DIR
 
 
@@ -83,3 +85,23 @@ def match_items(
                 document, line, column, f"text matches no item of {vocabulary.scheme}: {rest!r}"
             )
     return found
+
+
+def item_records(
+    kind: str,
+    name: str,
+    text: str,
+    vocabulary: Vocabulary,
+    row: Row,
+    column: str,
+    programme_ids: Sequence[str],
+) -> list[Record]:
+    """One `kind` record per item of `vocabulary` the cell names and per programme of the row,
+    the item's notation in the column `name`."""
+    notations = match_items(text, vocabulary, document=row.document, line=row.start, column=column)
+    source = row.source()
+    return [
+        Record(kind, {"programme_id": pid, name: notation}, source)
+        for notation in notations
+        for pid in programme_ids
+    ]
