@@ -48,8 +48,8 @@ async def reload_dataset(
         return refusal
     async with holder.reload_lock:
         try:
-            store = await anyio.to_thread.run_sync(StoreHolder.load, settings.dataset)
-            holder.replace(store)
+            store, release = await anyio.to_thread.run_sync(StoreHolder.load, settings.dataset)
+            holder.replace(store, release)
         except Exception as error:
             log.exception("reload of %s failed", settings.dataset)
             return PlainTextResponse(
@@ -58,5 +58,10 @@ async def reload_dataset(
                 500,
             )
     return JSONResponse(
-        {"dataset": str(settings.dataset), "quads": len(store), "graphs": store.named_graphs()}
+        {
+            "dataset": str(settings.dataset),
+            "quads": len(store),
+            "graphs": store.named_graphs(),
+            "release": release.as_json(),
+        }
     )

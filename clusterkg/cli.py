@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
+from clusterkg.graph.build import BuildError, BuildSummary, build
+from clusterkg.graph.release import ReleaseError, release_of_layout
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR, DistLayout
 from clusterkg.queries.library import library
 
 app = typer.Typer(
@@ -75,11 +76,17 @@ def build_command(
 
 
 def _open_store(dist: Path) -> OxigraphStore:
-    dump = dist / DUMP_NAME
+    """The current release of `dist`, loaded as the service loads it (one rule everywhere)."""
+    dump = DistLayout(dist).dump
     if not dump.exists():
         console.print(f"[red]no build at {dump}[/]: run `clusterkg build` first")
         raise typer.Exit(2)
-    return OxigraphStore.from_file(dump)
+    try:
+        store, _ = release_of_layout(dist)
+    except ReleaseError as exc:
+        console.print(f"[red]release refused[/]: {exc}")
+        raise typer.Exit(2) from exc
+    return store
 
 
 def _render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
@@ -186,7 +193,7 @@ def serve_command(
     from clusterkg.api.app import create_app
     from clusterkg.settings import Settings
 
-    settings = Settings.from_env(dataset=dist / DUMP_NAME, host=host, port=port)
+    settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port)
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
