@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -203,9 +205,19 @@ def run_command(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """The main job: build the graph from the bundled sources, then serve it."""
+    """The main job: build the graph from the bundled sources, then serve it.
+
+    Without CLUSTERKG_ADMIN_TOKEN a token is generated for this run and printed, so that
+    `clusterkg load --service` and `/admin/reload` work out of the box."""
     _, summary = _run_build(dist, SOURCES_DIR, CORRECTIONS_FILE)
     _print_summary(summary)
+    if not os.environ.get("CLUSTERKG_ADMIN_TOKEN"):
+        os.environ["CLUSTERKG_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
+        console.print(
+            "admin token of this run (load a wave into the running service with "
+            "`clusterkg load FILES --wave NAME --service http://HOST:PORT`):\n"
+            f"  export CLUSTERKG_ADMIN_TOKEN={os.environ['CLUSTERKG_ADMIN_TOKEN']}"
+        )
     serve_command(dist, host, port)
 
 
@@ -213,6 +225,11 @@ def run_command(
 from clusterkg.survey_cli import register as _register_survey  # noqa: E402
 
 _register_survey(app)
+
+# Release commands (release; load --service): clusterkg/release_cli.py.
+from clusterkg.release_cli import register as _register_release  # noqa: E402
+
+_register_release(app)
 
 
 if __name__ == "__main__":

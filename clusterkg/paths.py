@@ -74,6 +74,11 @@ class DistLayout:
         return self.root / "current"
 
     @property
+    def previous(self) -> Path:
+        """The link naming the release served before `current` (kept for a rollback)."""
+        return self.root / "previous"
+
+    @property
     def waves(self) -> Path:
         return self.root / "waves"
 

@@ -6,7 +6,8 @@ name (`releases/<time>-<sha8>`), then replaces the `current` link by a new one w
 links through `current`, created once; so at every instant they all show the same release. A
 build killed at any moment leaves either the previous release current or the new one, never a
 mix; its leftovers (staging folders, releases that never became current, temporary links) are
-removed by the next build. The previous release is kept for a rollback; older ones go.
+removed by the next build. The previous release is kept (`previous` link) for a rollback;
+older ones go.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from pathlib import Path
 
 from clusterkg.graph.locking import dist_lock
 from clusterkg.paths import PUBLISHED_NAMES, STAGING_PREFIX, DistLayout
-
-KEEP_RELEASES = 2
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -40,11 +39,15 @@ def _fsync_tree(folder: Path) -> None:
         os.close(fd)
 
 
+def _target(link: Path, layout: DistLayout) -> Path | None:
+    if not link.is_symlink():
+        return None
+    return layout.releases / Path(os.readlink(link)).name
+
+
 def current_release(layout: DistLayout) -> Path | None:
     """The folder `current` points to, if any."""
-    if not layout.current.is_symlink():
-        return None
-    return layout.releases / Path(os.readlink(layout.current)).name
+    return _target(layout.current, layout)
 
 
 def _link(target: str, at: Path) -> None:
@@ -60,12 +63,10 @@ def _link(target: str, at: Path) -> None:
 def remove_leftovers(layout: DistLayout) -> list[Path]:
     """Staging folders, releases neither current nor kept, temporary links (under the lock)."""
     removed: list[Path] = []
-    current = current_release(layout)
+    keep = {_target(layout.current, layout), _target(layout.previous, layout)}
     if layout.releases.is_dir():
-        releases = sorted(p for p in layout.releases.iterdir() if not p.name.startswith("."))
-        keep = {current} | set(releases[-KEEP_RELEASES:]) if current else set(releases)
         for path in layout.releases.iterdir():
-            if path.name.startswith(STAGING_PREFIX) or path not in keep:
+            if path not in keep:
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     for path in layout.root.glob(".*.link-*"):
@@ -95,6 +96,7 @@ def staged(layout: DistLayout) -> Iterator[Path]:
     """A fresh staging folder inside `releases/`, removed if the block fails."""
     layout.releases.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=layout.releases))
+    staging.chmod(0o755)  # a release is published: readable like the files in it
     try:
         yield staging
     finally:
@@ -120,7 +122,10 @@ def publish(
             final = layout.release(_free_name(wanted, layout.releases))
             staging.rename(final)
         before_switch()
+        old = current_release(layout)
         _link(f"{layout.releases.name}/{final.name}", layout.current)
+        if old is not None and old != final:
+            _link(f"{layout.releases.name}/{old.name}", layout.previous)
         for name in PUBLISHED_NAMES:
             at = layout.root / name
             wanted = f"{layout.current.name}/{name}"

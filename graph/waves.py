@@ -64,7 +64,7 @@ def waves_dir(dist: Path) -> Path:
 
 
 def wave_graph_iri(name: str) -> str:
-    return materialise.wave_graph(name)
+    return str(materialise.wave_graph(name))
 
 
 def wave_iri(name: str) -> str:
