@@ -169,18 +169,14 @@ def _endpoint_rows(answer: dict[str, object]) -> list[dict[str, str]]:
     results = answer["results"]
     assert isinstance(head, dict) and isinstance(results, dict)
     names = head["vars"]
-    return [
-        {n: b[n]["value"] if n in b else "" for n in names} for b in results["bindings"]
-    ]
+    return [{n: b[n]["value"] if n in b else "" for n in names} for b in results["bindings"]]
 
 
 @pytest.mark.parametrize("name", sorted(library()))
 def test_cli_endpoint_and_named_route_agree(
     name: str, two_waves: Path, waved_client: TestClient
 ) -> None:
-    cli_run = CliRunner().invoke(
-        cli, ["query", name, "--dist", str(two_waves), "--format", "json"]
-    )
+    cli_run = CliRunner().invoke(cli, ["query", name, "--dist", str(two_waves), "--format", "json"])
     assert cli_run.exit_code == 0, cli_run.output
     from_cli = json.loads(cli_run.stdout)
     accept = {"Accept": "application/sparql-results+json"}
@@ -223,7 +219,7 @@ def test_cut_wave_is_refused(two_waves: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     shutil.copytree(two_waves, dist, symlinks=True)
     wave = DistLayout(dist).wave("2021")
-    wave.write_bytes(wave.read_bytes()[: -200])
+    wave.write_bytes(wave.read_bytes()[:-200])
     with pytest.raises(ReleaseError, match="cut or edited"):
         release_of_layout(dist)
 
