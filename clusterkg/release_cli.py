@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import pyoxigraph as ox
 import typer
 from rich.console import Console
 
 from clusterkg.graph.release import ReleaseError, release_of_layout
+from clusterkg.queries.library import library
 from clusterkg.wave_client import ServiceError, send_wave
 
 console = Console(stderr=True)
@@ -48,6 +50,40 @@ def load_into_service(
     findings = answer.body.get("findings")
     for finding in findings if isinstance(findings, list) else []:
         console.print(f"[yellow]{finding}[/]")
+    return 0
+
+
+def disagreements(dist: Path, wave: str | None = None) -> list[dict[str, str]]:
+    """Rows of the `wave-disagreements` named query over the release of `dist` (one wave's
+    or all)."""
+    store, release = release_of_layout(dist)
+    if wave is not None and wave not in release.wave_names:
+        raise ReleaseError(
+            f"no wave named {wave!r} in {dist} (waves: {', '.join(release.wave_names) or 'none'})"
+        )
+    result = store.query(library()["wave-disagreements"].text)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = [{n: row[n].value if row[n] is not None else "" for n in names} for row in result]
+    return [r for r in rows if wave is None or r["wave"] == wave]
+
+
+def diff_with_report(dist: Path, wave: str, fmt: str) -> int:
+    """`clusterkg diff report WAVE`: print the disagreements; exit code 0 (2 if no release)."""
+    try:
+        rows = disagreements(dist, wave)
+    except ReleaseError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"~ {row['resource']} {row['property']}")
+        print(f"    report: {row['reportValue']}  ({row['reportSource']})")
+        print(f"    {wave}: {row['waveValue']}  ({row['waveSource']})")
+    if not rows:
+        print(f"wave {wave} agrees with the report on every value it restates")
     return 0
 
 

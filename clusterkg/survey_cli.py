@@ -117,7 +117,13 @@ def diff_command(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     dist: DistOption = Path("dist"),
 ) -> None:
-    """Programmes added, removed and changed (value by value) between two waves."""
+    """Programmes added, removed and changed (value by value) between two waves; with `report`
+    as the first wave, every value of the second that disagrees with the report, with both
+    sources."""
+    if wave_a == waves.REPORT:  # releases and waves (h3)
+        from clusterkg.release_cli import diff_with_report
+
+        raise typer.Exit(diff_with_report(dist, wave_b, fmt))
     try:
         result = waves.diff(dist, wave_a, wave_b)
     except waves.WaveError as exc:

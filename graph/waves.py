@@ -25,13 +25,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris, materialise
+from clusterkg.graph import iris, materialise, provenance
+from clusterkg.graph.cells import cells
 from clusterkg.graph.locking import dist_lock
 from clusterkg.graph.store import OxigraphStore, RdfFormat
+from clusterkg.loaders.mapper import mappings
 from clusterkg.loaders.survey import MAX_BYTES, SurveyResult, validate_inputs
 from clusterkg.loaders.survey_spec import DEFAULT_CONTEXT, SurveyContext
 from clusterkg.paths import DistLayout
 
+REPORT = "report"
 SEAL = re.compile(rb"^# clusterkg-wave quads=(?P<quads>\d+) sha256=(?P<sha>[0-9a-f]{64})\n")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CKG = iris.ONTOLOGY
@@ -80,6 +83,8 @@ def check_name(name: str) -> None:
         raise WaveError(
             f"wave name {name!r}: use lower-case letters, digits and hyphens (e.g. 2025-spring)"
         )
+    if name == REPORT:
+        raise WaveError(f"wave name {name!r} is reserved: it names the report in `diff`")
 
 
 def list_waves(dist: Path) -> list[str]:
@@ -133,7 +138,8 @@ def wave_quads(
         if str(p) == RDF_TYPE and isinstance(s2, rdflib.URIRef) and str(s2).startswith(iris.ID):
             subjects.add(str(s2))
         quads.append(ox.Quad(_ox(s2), _ox(p), _ox(o2), graph))  # type: ignore[arg-type]
-    xsd_int = _n(XSD + "integer")
+    stated = {q.triple for q in quads}
+    table = mappings()
     for record in result.records:
         src = record.source
         excerpt = str(
@@ -146,44 +152,22 @@ def wave_quads(
         if excerpt not in excerpts:
             continue
         excerpts.discard(excerpt)
-        node = _n(excerpt)
-        quads += [
-            ox.Quad(node, _n(RDF_TYPE), _n(CKG + "SourceExcerpt"), graph),
-            ox.Quad(
-                node,
-                _n(RDFS_LABEL),
-                ox.Literal(f"{src.document}, {src.table}, row {src.line_start}"),
-                graph,
-            ),
-            ox.Quad(node, _n(CKG + "sourceDocument"), _n(file_iri[src.document]), graph),
-            ox.Quad(node, _n(PROV + "wasDerivedFrom"), _n(file_iri[src.document]), graph),
-            ox.Quad(
-                node,
-                _n(CKG + "lineStart"),
-                ox.Literal(str(src.line_start), datatype=xsd_int),
-                graph,
-            ),
-            ox.Quad(
-                node, _n(CKG + "lineEnd"), ox.Literal(str(src.line_end), datatype=xsd_int), graph
-            ),
-            ox.Quad(node, _n(CKG + "sourceTable"), ox.Literal(src.table or ""), graph),
-        ]
-    stamp = ox.Literal(
-        loaded.astimezone(UTC).isoformat(timespec="seconds"), datatype=_n(XSD + "dateTime")
-    )
-    quads += [
-        ox.Quad(wave, _n(RDF_TYPE), _n(CKG + "SurveyWave"), graph),
-        ox.Quad(wave, _n(RDFS_LABEL), ox.Literal(f"survey wave {name}"), graph),
-        ox.Quad(wave, _n(PROV + "startedAtTime"), stamp, graph),
-    ]
-    for file_name, data in files:
-        doc = _n(file_iri[file_name])
-        quads += [
-            ox.Quad(wave, _n(PROV + "used"), doc, graph),
-            ox.Quad(doc, _n(RDF_TYPE), _n(CKG + "SourceDocument"), graph),
-            ox.Quad(doc, _n(CKG + "fileName"), ox.Literal(file_name), graph),
-            ox.Quad(doc, _n(CKG + "sha256"), ox.Literal(hashlib.sha256(data).hexdigest()), graph),
-        ]
+        row, where = _n(excerpt), f"{src.document}, {src.table}, row {src.line_start}"
+        doc, lines = _n(file_iri[src.document]), (src.line_start, src.line_end)
+        quads += provenance.describe_excerpt(row, doc, where, lines, src.table, graph)
+        used: dict[str, int] = {}
+        for column, triple in cells(table[record.kind], record) if record.kind in table else ():
+            if triple not in stated:
+                continue
+            used[column] = used.get(column, 0) + 1
+            suffix = "" if used[column] == 1 else f"-{used[column]}"
+            cell = _n(f"{excerpt}/{iris.slug(column)}{suffix}")
+            label = f"{where}, column {column}"
+            quads += provenance.describe_excerpt(cell, doc, label, lines, src.table, graph, column)
+            quads += provenance.describe_cell(cell, row, triple, column, graph)
+    sha = {f: hashlib.sha256(data).hexdigest() for f, data in files}
+    used_files = {f: (_n(file_iri[f]), sha[f]) for f, _ in files}
+    quads += provenance.wave_activity_quads(wave, name, used_files, loaded, graph)
     quads += [ox.Quad(_n(s), _n(CKG + "surveyWave"), wave, graph) for s in sorted(subjects)]
     return quads
 

@@ -257,3 +257,52 @@ def test_build_killed_before_the_switch_leaves_the_previous_release(
     removed = publish.remove_leftovers(layout)
     assert layout.releases / "never-current" in removed
     assert not list(layout.releases.glob(".staging-*"))
+
+
+def test_a_served_value_names_its_wave_file_row_and_column(two_waves: Path) -> None:
+    served, _ = release_of_layout(two_waves)
+    rows = _rows(
+        served.query(
+            "PREFIX ckg: <https://w3id.org/clusterkg/ontology#> "
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+            "PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?value ?wave ?file ?sheet ?row ?column WHERE { "
+            f"<{CZE_BUDGET}> ckg:amount ?value . "
+            f"?cell rdf:subject <{CZE_BUDGET}> ; rdf:predicate ckg:amount ; rdf:object ?value ; "
+            "ckg:sourceColumn ?column ; ckg:lineStart ?row ; ckg:sourceTable ?sheet ; "
+            "ckg:sourceDocument ?f . ?f ckg:fileName ?file . ?wave prov:used ?f }"
+        )
+    )
+    assert rows == [
+        {
+            "value": "12000000",
+            "wave": "https://w3id.org/clusterkg/id/wave/2021",
+            "file": "programme_budget.csv",
+            "sheet": "programme_budget",
+            "row": "2",
+            "column": "amount",
+        }
+    ]
+
+
+def test_diff_against_the_report_lists_both_values_and_sources(two_waves: Path) -> None:
+    run = CliRunner().invoke(
+        cli, ["diff", "report", "2021", "--dist", str(two_waves), "--format", "json"]
+    )
+    assert run.exit_code == 0, run.output
+    amount = [r for r in json.loads(run.stdout) if r["property"] == AMOUNT]
+    assert amount == [
+        {
+            "wave": "2021",
+            "resource": CZE_BUDGET,
+            "property": AMOUNT,
+            "reportValue": "10000000",
+            "waveValue": "12000000",
+            "reportSource": "002_685b5d5a3136ccf2, Table 8, lines 2399-2399",
+            "waveSource": "programme_budget.csv, programme_budget, row 2, column amount",
+        }
+    ]
+    agreeing = CliRunner().invoke(cli, ["diff", "report", "2018", "--dist", str(two_waves)])
+    assert agreeing.exit_code == 0 and "agrees with the report" in agreeing.stdout
+    with pytest.raises(waves.WaveError, match="reserved"):
+        waves.check_name("report")
