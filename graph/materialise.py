@@ -28,6 +28,13 @@ import pyoxigraph as ox
 from clusterkg.graph import iris
 from clusterkg.graph.store import OxigraphStore
 
+RULE = (
+    "The default graph is the current release, one value per fact: every triple of the report's "
+    "named graphs once, then each survey wave in name order replacing, for every resource it "
+    "describes, the values of each property it states (prov:wasDerivedFrom, ckg:surveyWave and "
+    "rdf:type accumulate). Each wave stays its own named graph (graph/wave/<name>) for GRAPH "
+    "and FROM queries; a wave value's rdf:Statement names its file, sheet, row and column."
+)
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SURVEY_WAVE = iris.ONTOLOGY + "surveyWave"
