@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,6 +97,32 @@ def describe_cell(
         ox.Quad(cell, _n("rdf:object"), triple.object, graph),
         ox.Quad(cell, _n("prov:wasDerivedFrom"), row, graph),
     ]
+
+
+ANSWER_PROPERTIES = {
+    "respondent": "dcterms:creator",
+    "answered_on": "dcterms:date",
+    "answer_source": "dcterms:source",
+}
+
+
+def describe_answer(
+    row: ox.NamedNode, values: Mapping[str, str | None], graph: ox.NamedNode
+) -> list[ox.Quad]:
+    """What a respondent or survey office said about a survey row: who answered
+    (`dcterms:creator`), when (`dcterms:date`, an `xsd:date`) and from what (`dcterms:source`)."""
+    quads = []
+    for column, prop in ANSWER_PROPERTIES.items():
+        value = values.get(column)
+        if not value:
+            continue
+        literal = (
+            ox.Literal(value, datatype=_n("xsd:date"))
+            if column == "answered_on"
+            else ox.Literal(value)
+        )
+        quads.append(ox.Quad(row, _n(prop), literal, graph))
+    return quads
 
 
 def describe_file(

@@ -155,6 +155,7 @@ def wave_quads(
         row, where = _n(excerpt), f"{src.document}, {src.table}, row {src.line_start}"
         doc, lines = _n(file_iri[src.document]), (src.line_start, src.line_end)
         quads += provenance.describe_excerpt(row, doc, where, lines, src.table, graph)
+        quads += provenance.describe_answer(row, record.values, graph)
         used: dict[str, int] = {}
         for column, triple in cells(table[record.kind], record) if record.kind in table else ():
             if triple not in stated:
