@@ -42,7 +42,6 @@ import rdflib
 from bench import synthetic
 from bench.servers import clusterkg_server, peer_server
 from clusterkg.graph.build import DUMP_NAME, BuildError, assemble, build
-from clusterkg.graph.release import write_manifest
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.graph.validation import validate
 from clusterkg.queries.library import library
@@ -278,7 +277,6 @@ def build_synthetic(out: Path, organisations: int, seed: int) -> dict[str, Any]:
     t4 = time.perf_counter()
     out.write_bytes(store.serialize(RdfFormat.NQUADS))
     steps["dump_s"] = time.perf_counter() - t4
-    write_manifest(out)  # the service serves only a dump its manifest describes
     return steps
 
 
@@ -293,7 +291,6 @@ def build_seed(out_dir: Path) -> tuple[Path, dict[str, Any]]:
         note = f"build stopped ({str(error).splitlines()[0]}); the assembled graph is used"
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / DUMP_NAME).write_bytes(store.serialize(RdfFormat.NQUADS))
-        write_manifest(out_dir / DUMP_NAME)
     return out_dir / DUMP_NAME, {"build_s": time.perf_counter() - t0, "triples": len(store),
                                  "note": note}
 

@@ -18,7 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from clusterkg.graph.build import BuildError, BuildSummary, build
-from clusterkg.graph.release import ReleaseError, release_of_layout
+from clusterkg.graph.release import ReleaseError, check_build, release_of_layout
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR, DistLayout
 from clusterkg.queries.library import library
@@ -196,6 +196,11 @@ def serve_command(
     from clusterkg.settings import Settings
 
     settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port)
+    try:  # the service checks it again as it loads; this says why in one line, not a traceback
+        check_build(settings.dataset)
+    except ReleaseError as exc:
+        console.print(f"[red]not serving[/]: {exc}")
+        raise typer.Exit(2) from exc
     uvicorn.run(create_app(settings), host=host, port=port)
 
 

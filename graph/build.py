@@ -217,7 +217,7 @@ def _write(
     (staging / JSONLD_NAME).write_bytes(jsonld)
     (staging / ONTOLOGY_PAGE_NAME).write_text(render_ontology_page(store), encoding="utf-8")
     _export_tables(records, staging / TABLES_NAME)
-    release = manifest_entry(build_id(), dump, len(store))
+    release = manifest_entry(build_id(), dump, store)
     manifest = {**summary.as_json(), "release": release}
     (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     described = release["dump"]

@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from clusterkg.graph import materialise, waves
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.paths import DUMP_NAME, MANIFEST_NAME, DistLayout
@@ -80,11 +82,32 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def manifest_entry(build_id: str, dump: Path, quads: int) -> dict[str, object]:
-    """The `release` block a build writes into its manifest for the dump it wrote."""
+DISTINCT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+
+
+def distinct_triples(store: OxigraphStore) -> int:
+    """Triples of a store being built (union of its graphs), each counted once."""
+    if not store.union_default:
+        raise ValueError("count the distinct triples of a store before it becomes a release")
+    result = store.query(DISTINCT_TRIPLES)
+    assert isinstance(result, ox.QuerySolutions)
+    row = next(iter(result))
+    count = row["n"]
+    assert count is not None
+    return int(count.value)
+
+
+def manifest_entry(build_id: str, dump: Path, store: OxigraphStore) -> dict[str, object]:
+    """The `release` block a build writes into its manifest for the dump of `store` it wrote:
+    quads and SHA-256 of the dump, and how many distinct triples the graphs hold together."""
     return {
         "id": build_id,
-        "dump": {"file": dump.name, "quads": quads, "sha256": file_sha256(dump)},
+        "dump": {
+            "file": dump.name,
+            "quads": len(store),
+            "triples": distinct_triples(store),
+            "sha256": file_sha256(dump),
+        },
     }
 
 
@@ -93,7 +116,7 @@ def write_manifest(dump: Path, build_id: str | None = None) -> Path:
     that it can be served; the count is that of the dump as Oxigraph reads it."""
     store = OxigraphStore()
     store.load(dump, RdfFormat.from_path(dump))
-    entry = manifest_entry(build_id or dump.stem, dump, len(store))
+    entry = manifest_entry(build_id or dump.stem, dump, store)
     target = dump.parent / MANIFEST_NAME
     target.write_text(json.dumps({"release": entry}, indent=2), encoding="utf-8")
     return target
@@ -115,11 +138,11 @@ def _read_manifest(folder: Path) -> dict[str, object]:
     return entry
 
 
-def check_build(dataset: Path) -> tuple[Path, str, str, int]:
+def check_build(dataset: Path) -> tuple[Path, str, str, int, int | None]:
     """Resolve the release folder of `dataset` and check its dump against the manifest.
 
-    Returns (dump path, build id, sha256, quads); the dump's quad count is checked when it is
-    loaded (`load_release`)."""
+    Returns (dump path, build id, sha256, quads, distinct triples if stated); the dump's quad
+    count is checked when it is loaded (`load_release`)."""
     if not dataset.exists():
         raise ReleaseError(f"dataset {dataset} not found: build it first (clusterkg build)")
     dump = dataset.resolve()
@@ -141,7 +164,9 @@ def check_build(dataset: Path) -> tuple[Path, str, str, int]:
     quads = described.get("quads")
     if not isinstance(quads, int):
         raise ReleaseError(f"{dump.parent / MANIFEST_NAME}: the dump's quad count is missing")
-    return dump, str(entry.get("id") or dump.parent.name), actual, quads
+    triples = described.get("triples")
+    build_id = str(entry.get("id") or dump.parent.name)
+    return dump, build_id, actual, quads, triples if isinstance(triples, int) else None
 
 
 def load_release(dataset: Path) -> tuple[OxigraphStore, Release]:
@@ -149,7 +174,7 @@ def load_release(dataset: Path) -> tuple[OxigraphStore, Release]:
 
     `dataset` is the dump's path as configured (`dist/clusterkg.nq`); waves are read from the
     `waves/` folder of that same `dist/`."""
-    dump, build_id, sha, quads = check_build(dataset)
+    dump, build_id, sha, quads, triples = check_build(dataset)
     store = OxigraphStore()
     try:
         store.load(dump, RdfFormat.from_path(dump))
@@ -173,6 +198,11 @@ def load_release(dataset: Path) -> tuple[OxigraphStore, Release]:
             raise ReleaseError(f"{path}: {len(store) - before} quads where it states {count}")
         refs.append(WaveRef(name, count, wave_sha))
     release = Release(build_id, sha, quads, tuple(refs), dump.parent)
+    if not refs and triples == quads:
+        # No wave, and no triple in two graphs (the build states each once): the union of the
+        # graphs already is the rule's default graph, as a set; copying it would only double
+        # memory and load time (a million triples: about twice the seconds and the bytes).
+        return store, release
     materialise.default_graph(store, [r.name for r in refs])
     return store.as_release(), release
 

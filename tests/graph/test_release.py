@@ -106,6 +106,7 @@ def test_waves_never_multiply_a_library_query(
 
 def test_the_later_wave_sets_the_one_value(two_waves: Path) -> None:
     served, _ = release_of_layout(two_waves)
+    assert not served.union_default  # with waves the default graph is materialised
     budgets = _rows(served.query(library()["national-annual-budgets"].text))
     czech = [r for r in budgets if r["name"] == "Cooperation Clusters"]
     assert czech == [
