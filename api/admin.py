@@ -25,7 +25,7 @@ from starlette.datastructures import UploadFile
 from clusterkg.api.state import StoreHolder, get_holder, get_settings
 from clusterkg.graph import waves
 from clusterkg.graph.release import ReleaseError
-from clusterkg.loaders.survey import MAX_BYTES
+from clusterkg.loaders.survey.validate import MAX_BYTES
 from clusterkg.paths import DistLayout
 from clusterkg.settings import Settings
 

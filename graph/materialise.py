@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.graph.store import OxigraphStore
 
 RULE = (

@@ -25,13 +25,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris, materialise, provenance
+from clusterkg import iris
+from clusterkg.graph import materialise, provenance
 from clusterkg.graph.cells import cells
 from clusterkg.graph.locking import dist_lock
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.loaders.mapper import mappings
-from clusterkg.loaders.survey import MAX_BYTES, SurveyResult, validate_inputs
-from clusterkg.loaders.survey_spec import DEFAULT_CONTEXT, SurveyContext
+from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
+from clusterkg.loaders.survey.validate import MAX_BYTES, SurveyResult, validate_inputs
 from clusterkg.paths import DistLayout
 
 REPORT = "report"

@@ -17,7 +17,7 @@ from clusterkg.cli import app as cli
 from clusterkg.graph import waves
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
+from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from clusterkg.paths import DistLayout
 
 from .server import running_server

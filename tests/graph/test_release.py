@@ -23,7 +23,7 @@ from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.locking import dist_lock
 from clusterkg.graph.release import ReleaseError, load_release, release_of_layout
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
+from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
 from clusterkg.settings import Settings
