@@ -16,10 +16,12 @@ from clusterkg import iris
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.media import GRAPH_FORMATS, RESULT_FORMATS
 from clusterkg.api.results import QueryJob
+from clusterkg.graph.materialise import RULE as RELEASE_RULE
 
 SD = iris.SD
 VOID = iris.VOID
 RDF_TYPE = ox.NamedNode(iris.RDF + "type")
+DESCRIPTION = ox.NamedNode(iris.DCTERMS + "description")
 XSD_INTEGER = ox.NamedNode(iris.XSD + "integer")
 PREFIXES = {p: iris.PREFIXES[p] for p in ("sd", "void", "formats", "xsd")}
 
@@ -84,7 +86,6 @@ def description(
         ox.Triple(service, RDF_TYPE, sd["Service"]),
         ox.Triple(service, sd["endpoint"], service),
         ox.Triple(service, sd["supportedLanguage"], sd["SPARQL11Query"]),
-        ox.Triple(service, sd["feature"], sd["UnionDefaultGraph"]),
         ox.Triple(service, sd["defaultDataset"], dataset),
         ox.Triple(dataset, RDF_TYPE, sd["Dataset"]),
         ox.Triple(dataset, RDF_TYPE, void["Dataset"]),
@@ -93,6 +94,8 @@ def description(
         ox.Triple(dataset, sd["defaultGraph"], default_graph),
         ox.Triple(default_graph, RDF_TYPE, sd["Graph"]),
         ox.Triple(default_graph, void["triples"], _count(stats.triples)),
+        # releases (h3): the default graph is the release's, not the union of the named graphs
+        ox.Triple(default_graph, DESCRIPTION, ox.Literal(RELEASE_RULE, language="en")),
     ]
     if federation:
         triples.append(ox.Triple(service, sd["feature"], sd["BasicFederatedQuery"]))

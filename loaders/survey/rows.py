@@ -12,7 +12,7 @@ from clusterkg.loaders.survey.read import (
     Cell,
     Sheet,
 )
-from clusterkg.loaders.survey.spec import SOURCE_COLUMNS, KindSpec
+from clusterkg.loaders.survey.spec import DATE_COLUMN, LEXICAL, SOURCE_COLUMNS, KindSpec
 
 
 def suggest(name: str, names: Sequence[str]) -> str:
@@ -80,7 +80,7 @@ def _row_values(
                 broken = True
             continue
         column_name = usable.get(index)
-        if column_name is None or column_name in SOURCE_COLUMNS:
+        if column_name is None:
             continue
         if cell.formula:
             finding(
@@ -93,6 +93,16 @@ def _row_values(
             broken = True
             continue
         values[column_name] = cell.value or None
+    answered = values.get(DATE_COLUMN)  # provenance column: a date (releases and waves)
+    if answered and not LEXICAL["xsd:date"][0].match(answered):
+        finding(
+            "the value does not fit the column",
+            row=number,
+            column=DATE_COLUMN,
+            value=answered,
+            expected=LEXICAL["xsd:date"][1],
+        )
+        broken = True
     return values, broken
 
 

@@ -1,8 +1,11 @@
 """The README's example commands, run as written, so they cannot drift from the CLI.
 
-They run in order in a folder holding a copy of the session's build as `dist/`; after
-`template`, the folders the README loads are filled the way respondents would, with the rows the
-build extracted for some countries."""
+Each shell block of the README is one scenario, run in order in a folder holding a copy of the
+session's build as `dist/`. A `< file` feeds the file to the command, a `| grep WORD` keeps the
+lines holding WORD (and expects one). Where a block makes a template for people to fill, its
+folders are filled the way respondents would: with the rows the build extracted for some
+countries.
+"""
 
 from __future__ import annotations
 
@@ -22,43 +25,68 @@ from clusterkg.loaders.survey.template import rows_from_tables, write_template
 README = Path(__file__).resolve().parents[2] / "README.md"
 PROMPT = ".venv/bin/clusterkg "
 MY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-# The filled templates of the README's two waves: the build's rows of these countries.
+# The filled templates of the README's survey example: the build's rows of these countries.
 FILLED = {"survey": ["LVA", "SWE"], "survey-2024": ["LVA"]}
 
 
-def readme_commands() -> list[str]:
-    """The `.venv/bin/clusterkg` lines of the README's shell blocks, comments removed."""
+def readme_blocks() -> list[list[str]]:
+    """The `.venv/bin/clusterkg` lines of each shell block of the README, comments removed."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
-    return [line.removeprefix(PROMPT) for line in lines if line.startswith(PROMPT)]
+    found = []
+    for block in blocks:
+        lines = [line.split("  #")[0].strip() for line in block.splitlines()]
+        commands = [line.removeprefix(PROMPT) for line in lines if line.startswith(PROMPT)]
+        if commands:
+            found.append(commands)
+    return found
+
+
+def _run(runner: CliRunner, command: str) -> str:
+    words = shlex.split(command)
+    stdin, keep = None, None
+    if "|" in words:
+        at = words.index("|")
+        assert words[at + 1] == "grep", command
+        words, keep = words[:at], words[at + 2]
+    if "<" in words:
+        at = words.index("<")
+        stdin = Path(words[at + 1]).read_text(encoding="utf-8")
+        words = words[:at] + words[at + 2 :]
+    result = runner.invoke(app, words, input=stdin)
+    assert result.exit_code == 0, f"clusterkg {command}\n{result.output}"
+    output = result.output
+    if keep is not None:
+        output = "".join(line for line in output.splitlines(True) if keep in line)
+        assert output, f"clusterkg {command}: no line holds {keep!r}"
+    if words[0] == "template" and "--fill-from" not in words:
+        for folder, countries in FILLED.items():
+            write_template(Path(folder), rows=rows_from_tables(Path("dist/tables"), countries))
+    return output
 
 
 def test_the_readme_shows_every_documented_command() -> None:
-    names = {shlex.split(c)[0] for c in readme_commands()}
+    names = {shlex.split(c)[0] for block in readme_blocks() for c in block}
     assert {"queries", "query", "info", "template", "validate", "load", "waves", "diff"} <= names
 
 
+@pytest.mark.parametrize("number", range(len(readme_blocks())))
 def test_readme_commands_run_as_written(
-    built: tuple[OxigraphStore, BuildSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    number: int,
+    built: tuple[OxigraphStore, BuildSummary],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    shutil.copytree(built[1].out_dir, tmp_path / "dist")
+    shutil.copytree(built[1].out_dir, tmp_path / "dist", symlinks=True)
     (tmp_path / "my.rq").write_text(MY_QUERY, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     outputs: dict[str, str] = {}
-    for command in readme_commands():
-        words = shlex.split(command)
-        stdin = None
-        if "<" in words:
-            at = words.index("<")
-            stdin = Path(words[at + 1]).read_text(encoding="utf-8")
-            words = words[:at] + words[at + 2 :]
-        result = runner.invoke(app, words, input=stdin)
-        assert result.exit_code == 0, f"clusterkg {command}\n{result.output}"
-        outputs.setdefault(words[0], result.output)
-        if words[0] == "template":  # respondents fill it for each wave the README loads
-            for folder, countries in FILLED.items():
-                write_template(Path(folder), rows=rows_from_tables(Path("dist/tables"), countries))
-    assert re.search(r"\b29\b.*\b20\b", outputs["query"], re.S), outputs["query"]
-    assert outputs["waves"].split() == ["2021", "2024"]
-    assert "SWE-" in outputs["diff"] and "LVA-" not in outputs["diff"], outputs["diff"]
+    for command in readme_blocks()[number]:
+        outputs[command] = _run(runner, command)
+    if "query countries-surveyed" in outputs:
+        surveyed = outputs["query countries-surveyed"]
+        assert re.search(r"\b29\b.*\b20\b", surveyed, re.S), surveyed
+    if "waves" in outputs:
+        assert outputs["waves"].split() == ["2021", "2024"]
+        changes = outputs["diff 2021 2024"]
+        assert "SWE-" in changes and "LVA-" not in changes, changes
