@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterkg import iris
 from clusterkg.graph import materialise, waves
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.paths import DUMP_NAME, MANIFEST_NAME, DistLayout
@@ -207,6 +208,19 @@ def load_release(dataset: Path) -> tuple[OxigraphStore, Release]:
     return store.as_release(), release
 
 
+REFERENCE_GRAPHS = ("ontology", "vocabularies")
+
+
+def wave_dataset(release: Release, name: str) -> list[str]:
+    """The default graphs that ask about one wave alone (`?wave=` on the named queries and the
+    JSON-LD API): the wave's graph plus the ontology and vocabularies it refers to (labels of
+    countries, concepts). Pass them as `Store.query(default_graphs=...)`, or as FROM clauses."""
+    if name not in release.wave_names:
+        known = ", ".join(release.wave_names) or "none"
+        raise ReleaseError(f"no wave named {name!r} in release {release.version} (waves: {known})")
+    return [materialise.wave_graph(name), *(iris.graph_iri(g) for g in REFERENCE_GRAPHS)]
+
+
 def release_of_layout(dist: Path) -> tuple[OxigraphStore, Release]:
     """`load_release` for a build output folder."""
     return load_release(DistLayout(dist).dump)
@@ -221,5 +235,6 @@ __all__ = [
     "load_release",
     "manifest_entry",
     "release_of_layout",
+    "wave_dataset",
     "write_manifest",
 ]

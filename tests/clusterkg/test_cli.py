@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clusterkg.cli import app
@@ -72,3 +73,23 @@ def test_serve_refuses_a_cut_dump_in_one_line(
     result = runner.invoke(app, ["serve", "--dist", str(dist), "--port", "0"])
     assert result.exit_code == 2
     assert "not serving" in result.output and "differs from the manifest" in result.output
+
+
+def test_run_prints_a_generated_admin_token(
+    built: tuple[OxigraphStore, BuildSummary], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from clusterkg import cli
+
+    served: list[str | None] = []
+    monkeypatch.delenv("CLUSTERKG_ADMIN_TOKEN", raising=False)
+    monkeypatch.setattr(cli, "_run_build", lambda *_: built)
+    monkeypatch.setattr(
+        cli, "serve_command", lambda *_: served.append(os.environ.get("CLUSTERKG_ADMIN_TOKEN"))
+    )
+    result = runner.invoke(app, ["run", "--dist", str(built[1].out_dir)])
+    assert result.exit_code == 0, result.output
+    token = served[0]
+    assert token and len(token) >= 24
+    assert f"export CLUSTERKG_ADMIN_TOKEN={token}" in " ".join(result.output.split())

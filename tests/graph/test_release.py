@@ -21,7 +21,7 @@ from clusterkg.cli import app as cli
 from clusterkg.graph import publish, waves
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.locking import dist_lock
-from clusterkg.graph.release import ReleaseError, load_release, release_of_layout
+from clusterkg.graph.release import ReleaseError, load_release, release_of_layout, wave_dataset
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from clusterkg.paths import DistLayout
@@ -307,3 +307,15 @@ def test_diff_against_the_report_lists_both_values_and_sources(two_waves: Path) 
     assert agreeing.exit_code == 0 and "agrees with the report" in agreeing.stdout
     with pytest.raises(waves.WaveError, match="reserved"):
         waves.check_name("report")
+
+
+def test_one_wave_alone(two_waves: Path) -> None:
+    served, release = release_of_layout(two_waves)
+    graphs = wave_dataset(release, "2021")
+    budgets = _rows(served.query(library()["national-annual-budgets"].text, default_graphs=graphs))
+    assert {(r["name"], r["amountEUR"]) for r in budgets} == {
+        ("Cooperation Clusters", "12000000"),
+        ("Innovation Networks", "25000000"),
+    }
+    with pytest.raises(ReleaseError, match="no wave named '2030'"):
+        wave_dataset(release, "2030")

@@ -202,3 +202,14 @@ def test_respondent_columns_are_recorded_with_the_row(filled: Path, tmp_path: Pa
         waves.load_wave(bad, "2026", tmp_path)
     assert refused.value.result is not None
     assert any(f.column == "answered_on" and f.row == 2 for f in refused.value.result.violations)
+
+
+def test_a_killed_load_leaves_no_temporary_file_behind(filled: Path, tmp_path: Path) -> None:
+    """A load killed between writing and renaming leaves `.<name>.nq.*`; the next load (under
+    the folder's lock, so no writer is still at it) removes it."""
+    leftover = tmp_path / "waves" / ".2024.nq.k1ll3d"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"# clusterkg-wave quads=9 sha256=" + b"0" * 64 + b"\n<a")
+    waves.load_wave(csv_set(filled), "2025", tmp_path)
+    assert not leftover.exists()
+    assert waves.list_waves(tmp_path) == ["2025"]
