@@ -1,10 +1,11 @@
 """The served store, swappable at run time, and the FastAPI dependencies that hand it out.
 
 `StoreHolder.replace(store, release)` is how a freshly loaded release goes live: the new worker
-pool is forked first, then one assignment swaps store, pool and release together, then the old
-pool retires (its running queries finish on the old data). A reader therefore sees the whole
-previous release or the whole new one (a new wave entirely or not at all). If anything fails
-before the swap, the old release keeps serving. `holder.release.version` names what is served
+pool is forked first, then one assignment swaps store, pool and release together; the old pool
+retires once the requests that picked it before the swap had their time limit (they answer from
+the old release, whole). A reader therefore sees the whole previous release or the whole new
+one (a new wave entirely or not at all). If anything fails before the swap, the old release
+keeps serving. `holder.release.version` names what is served
 (for ETags and the catalogue). Call it on the server's event loop (the admin route does; from
 another thread use `anyio.from_thread.run_sync`).
 """
@@ -36,6 +37,7 @@ class StoreHolder:
             release,
         )
         self._others: dict[int, QueryPool] = {}
+        self._retiring: list[QueryPool] = []
         self.reload_lock = asyncio.Lock()
 
     @staticmethod
@@ -64,8 +66,25 @@ class StoreHolder:
         pool = QueryPool(store, self.settings.query_workers)
         old = self._current[1]
         self._current = (store, pool, release)
-        old.close()
+        self._retire(old)
         log.info("serving release %s (%d quads)", release.version, len(store))
+
+    def _retire(self, old: QueryPool) -> None:
+        """Close the previous pool once the requests that picked it before the swap had their
+        time limit (they answer from the previous release, whole); at once outside a loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            old.close()
+            return
+        self._retiring.append(old)
+
+        def close() -> None:
+            old.close()
+            if old in self._retiring:
+                self._retiring.remove(old)
+
+        loop.call_later(self.settings.query_timeout + 1, close)
 
     def pool_for(self, store: Store) -> QueryPool:
         """The pool of the live store, or one made (once) for a store given by an override."""
@@ -79,7 +98,7 @@ class StoreHolder:
     def close(self) -> None:
         """Stop every worker (server shutdown)."""
         self._current[1].terminate()
-        for pool in self._others.values():
+        for pool in [*self._others.values(), *self._retiring]:
             pool.terminate()
         self._others.clear()
 
