@@ -1,15 +1,22 @@
-"""Queries under a hard time limit: a pool of forked worker processes that can be killed.
+"""Queries under hard limits: lanes of forked worker processes that can be killed.
 
 Oxigraph has no way to cancel a running query, and a thread cannot be stopped, so every query
 runs in a worker process forked from the server once the store is loaded. Fork shares the
-in-memory store copy-on-write (Oxigraph's data lives in Rust memory that is only read, so the
-pages stay shared). A query that outlives its limit gets its worker SIGKILLed and a fresh one
-forked in its place; the others keep answering. A round trip costs two pipe messages and a
-thread hop, well under a millisecond (see tests/api/measure_overhead.py).
+in-memory store copy-on-write. Right after the fork a worker closes every inherited
+descriptor, installs a seccomp filter that forbids network sockets (`sandbox.deny_network`)
+and caps its address space at what it has plus `CLUSTERKG_QUERY_MEMORY_MB`
+(`sandbox.cap_memory`). A query that outlives its limit, or whose worker dies (a failed
+allocation aborts it), gets its worker SIGKILLed and a fresh one forked in its place.
 
-Linux/macOS only (os.fork). Workers close every inherited descriptor, so a client socket of
-the server is never held open by a worker, and die with the server (PR_SET_PDEATHSIG on
-Linux; on EOF of their pipe elsewhere).
+Fairness follows what mature servers do (see `admission`): workers are split into lanes, each
+with its own short queue: `general` for ad-hoc SPARQL, `cheap` for the named-query library
+and the service description (short time limit), and `federation`, the one worker without the
+seccomp filter, which exists only when an allow-list is configured and runs only queries whose
+parsed SERVICE endpoints are all on it. A request that cannot get a worker within
+`CLUSTERKG_QUEUE_WAIT`, or finds the queue full, is refused with 503 and `Retry-After`.
+
+Answers come back from the worker in chunks, read eagerly by the server (so a slow client
+never holds a worker) and bounded by `CLUSTERKG_MAX_ANSWER_BYTES`.
 """
 
 from __future__ import annotations
@@ -24,21 +31,23 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from typing import Any
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from clusterkg.api.results import QueryJob, QueryOutcome, evaluate
+from clusterkg.api import sandbox
+from clusterkg.api.admission import ClientLimit, PoolBusy, TooManyQueries
+from clusterkg.api.results import TEXT, QueryJob, QueryOutcome, answer
 from clusterkg.graph.store import Store
+from clusterkg.settings import Settings
+
+__all__ = ["PoolBusy", "QueryPool", "QueryTimeout", "TooManyQueries"]
+
+GENERAL, CHEAP, FEDERATION = "general", "cheap", "federation"
 
 
 class QueryTimeout(Exception):
     """The query was stopped at the configured limit."""
-
-
-class PoolBusy(Exception):
-    """No worker became free within the query's time limit."""
 
 
 @dataclass
@@ -53,7 +62,7 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(store: Store, conn: Connection) -> None:
+def _worker_main(store: Store, conn: Connection, network: bool, memory: int | None) -> None:
     gc.freeze()  # the collector never walks the inherited objects, so their pages stay shared
     gc.set_threshold(50_000, 20, 20)  # results make many short-lived objects, few cycles
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -62,22 +71,30 @@ def _worker_main(store: Store, conn: Connection) -> None:
     keep = conn.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+    if not network:
+        sandbox.deny_network()
+    if memory is not None:
+        sandbox.cap_memory(memory)
+
+    def emit(chunk: bytes) -> None:
+        conn.send(("chunk", chunk))
+
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(evaluate(store, job))
+        conn.send(("done", answer(store, job, emit)))
 
 
-def _spawn(store: Store) -> _Worker:
+def _spawn(store: Store, network: bool, memory: int | None) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 0
         try:
             parent_end.close()
-            _worker_main(store, child_end)
+            _worker_main(store, child_end, network, memory)
         except BaseException:
             code = 1
         finally:
@@ -86,100 +103,184 @@ def _spawn(store: Store) -> _Worker:
     return _Worker(pid, parent_end)
 
 
-def _reap(worker: _Worker) -> None:
+def _reap(worker: _Worker) -> int | None:
+    """Kill and wait; the exit status if the worker had already died by itself."""
+    status: int | None = None
+    with contextlib.suppress(ChildProcessError):
+        pid, raw = os.waitpid(worker.pid, os.WNOHANG)
+        status = raw if pid else None
     with contextlib.suppress(ProcessLookupError):
         os.kill(worker.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(worker.pid, 0)
     worker.conn.close()
+    return status
 
 
 def _round_trip(worker: _Worker, job: QueryJob, timeout: float) -> QueryOutcome | None:
-    """Send a job and wait at most `timeout` for the answer (None on timeout)."""
+    """Send a job and collect its answer within `timeout` (None on timeout)."""
+    deadline = time.monotonic() + max(timeout, 0.0)
     worker.conn.send(job)
-    if not worker.conn.poll(max(timeout, 0.0)):
-        return None
-    outcome: QueryOutcome = worker.conn.recv()
-    return outcome
+    chunks: list[bytes] = []
+    while True:
+        if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
+            return None
+        kind, payload = worker.conn.recv()
+        if kind == "chunk":
+            chunks.append(payload)
+            continue
+        outcome: QueryOutcome = payload
+        if outcome.status != 200 or outcome.chunks:
+            return outcome
+        return QueryOutcome(outcome.status, outcome.content_type, tuple(chunks),
+                            outcome.truncated, outcome.rows)
+
+
+class _Lane:
+    """Workers of one kind with their idle queue and a bound on waiting requests."""
+
+    def __init__(self, store: Store, size: int, network: bool, memory: int | None) -> None:
+        self.store, self.size, self.network, self.memory = store, size, network, memory
+        self.workers: list[_Worker] = []
+        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.limiter = CapacityLimiter(size)
+        self.waiting = 0
+        for _ in range(size):
+            self.add(_spawn(store, network, memory))
+
+    def add(self, worker: _Worker) -> None:
+        self.workers.append(worker)
+        self.idle.put_nowait(worker)
+
+    def discard(self, worker: _Worker) -> int | None:
+        status = _reap(worker)
+        if worker in self.workers:
+            self.workers.remove(worker)
+        return status
 
 
 class QueryPool:
-    """Forked workers over one store; `run` evaluates a job within a time limit."""
+    """Lanes of forked workers over one store; `run` evaluates a job within its limits."""
 
-    def __init__(self, store: Store, size: int) -> None:
+    def __init__(self, store: Store, size: int, settings: Settings | None = None) -> None:
+        settings = settings or Settings(query_workers=size)
         self.store = store
         self.size = size
-        self.memo: dict[str, Any] = {}
+        self.settings = settings
+        self.memo: dict[str, object] = {}
+        self.clients = ClientLimit(settings.max_queries_per_client)
         self._closed = False
-        self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._limiter = CapacityLimiter(size)
+        self._memory = settings.query_memory_mb << 20
+        self._lanes: dict[str, _Lane] = {}
         try:
-            for _ in range(size):
-                self._add(_spawn(store))
+            self._lanes[GENERAL] = _Lane(store, size, False, self._memory)
+            self._lanes[CHEAP] = _Lane(store, settings.cheap_workers, False, self._memory)
+            if settings.service_allowlist:
+                self._lanes[FEDERATION] = _Lane(store, 1, True, self._memory)
         except BaseException:
-            self.close()
+            self.terminate()
             raise
 
-    def _add(self, worker: _Worker) -> None:
-        self._workers.append(worker)
-        self._idle.put_nowait(worker)
-
-    def _discard(self, worker: _Worker) -> None:
-        _reap(worker)
-        if worker in self._workers:
-            self._workers.remove(worker)
-
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, lane: _Lane, worker: _Worker) -> None:
         if self._closed:
-            self._discard(worker)
+            lane.discard(worker)
         else:
-            self._idle.put_nowait(worker)
+            lane.idle.put_nowait(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        self._discard(worker)
+    def _replace(self, lane: _Lane, worker: _Worker) -> int | None:
+        status = lane.discard(worker)
         if not self._closed:
-            self._add(_spawn(self.store))
+            lane.add(_spawn(self.store, lane.network, lane.memory))
+        return status
 
-    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Evaluate `job` in a worker; raise QueryTimeout/PoolBusy when `timeout` runs out."""
+    async def _acquire(self, lane: _Lane, wait: float) -> _Worker:
+        if lane.idle.empty() and lane.waiting >= self.settings.queue_length:
+            raise PoolBusy(f"all {lane.size} {lane_name(self, lane)} workers are busy and "
+                           f"{lane.waiting} requests are waiting")
+        lane.waiting += 1
+        try:
+            return await asyncio.wait_for(lane.idle.get(), wait)
+        except TimeoutError:
+            raise PoolBusy(f"all {lane.size} {lane_name(self, lane)} workers stayed busy for "
+                           f"{wait:g} s") from None
+        finally:
+            lane.waiting -= 1
+
+    async def run(self, job: QueryJob, timeout: float, lane: str = GENERAL,
+                  client: str | None = None) -> QueryOutcome:
+        """Evaluate `job` in a worker of `lane`; PoolBusy, TooManyQueries or QueryTimeout
+        when a limit is reached."""
         if self._closed:
             raise PoolBusy("the dataset is being replaced")
+        with self.clients.hold(client):
+            if lane == CHEAP:
+                timeout = min(timeout, self.settings.cheap_timeout)
+            outcome = await self._run_in(self._lanes[lane], job, timeout)
+            if outcome.reroute:
+                federation = self._lanes.get(FEDERATION)
+                if federation is None:
+                    return QueryOutcome(403, TEXT, (b"federated SERVICE is not allowed\n",))
+                job = QueryJob(**{**job.__dict__, "federated": True})
+                outcome = await self._run_in(federation, job, timeout)
+            return outcome
+
+    async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float) -> QueryOutcome:
         deadline = time.monotonic() + timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
+        worker = await self._acquire(lane, min(timeout, self.settings.queue_wait))
         remaining = deadline - time.monotonic()
         try:
             outcome = await anyio.to_thread.run_sync(
-                _round_trip, worker, job, remaining, limiter=self._limiter
+                _round_trip, worker, job, remaining, limiter=lane.limiter
             )
         except (EOFError, OSError):
-            self._replace(worker)
-            return QueryOutcome(500, "text/plain; charset=utf-8", b"query worker crashed")
+            status = self._replace(lane, worker)
+            return _crashed(status, self.settings.query_memory_mb)
         except BaseException:
-            self._replace(worker)  # cancelled mid-query: the worker's state is unknown
+            self._replace(lane, worker)  # cancelled mid-query: the worker's state is unknown
             raise
         if outcome is None:
-            self._replace(worker)
+            self._replace(lane, worker)
             raise QueryTimeout(f"query stopped at the time limit of {timeout:g} s")
-        self._release(worker)
+        if outcome.status == 503:  # out of memory inside the worker: start afresh
+            self._replace(lane, worker)
+        else:
+            self._release(lane, worker)
         return outcome
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live workers (for monitoring and tests)."""
-        return [w.pid for w in self._workers]
+        """Process ids of the live workers of every lane (for monitoring and tests)."""
+        return [w.pid for lane in self._lanes.values() for w in lane.workers]
+
+    def lane_pids(self, lane: str) -> list[int]:
+        """Process ids of one lane's workers."""
+        return [w.pid for w in self._lanes[lane].workers] if lane in self._lanes else []
 
     def close(self) -> None:
         """Kill idle workers now; busy ones are killed when their query returns."""
         self._closed = True
-        while not self._idle.empty():
-            self._discard(self._idle.get_nowait())
+        for lane in self._lanes.values():
+            while not lane.idle.empty():
+                lane.discard(lane.idle.get_nowait())
 
     def terminate(self) -> None:
         """Kill every worker, busy or not (server shutdown)."""
         self.close()
-        for worker in list(self._workers):
-            self._discard(worker)
+        for lane in self._lanes.values():
+            for worker in list(lane.workers):
+                lane.discard(worker)
+
+
+def lane_name(pool: QueryPool, lane: _Lane) -> str:
+    return next((name for name, item in pool._lanes.items() if item is lane), "query")
+
+
+def _crashed(status: int | None, memory_mb: int) -> QueryOutcome:
+    if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
+        signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS
+    ):
+        message = (f"the query worker died ({signal.Signals(os.WTERMSIG(status)).name}), most "
+                   f"likely at its memory limit of {memory_mb} MiB over the store "
+                   "(CLUSTERKG_QUERY_MEMORY_MB); a fresh worker has replaced it")
+        return QueryOutcome(503, TEXT, (message.encode(),))
+    return QueryOutcome(500, TEXT, (b"query worker crashed",))

@@ -28,7 +28,8 @@ class StoreHolder:
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.settings = settings
-        self._current: tuple[Store, QueryPool] = (store, QueryPool(store, settings.query_workers))
+        self._current: tuple[Store, QueryPool] = (
+            store, QueryPool(store, settings.query_workers, settings))
         self._others: dict[int, QueryPool] = {}
         self.reload_lock = asyncio.Lock()
 
@@ -51,7 +52,7 @@ class StoreHolder:
 
     def replace(self, store: Store) -> None:
         """Serve `store` from now on; the previous one keeps serving if this raises."""
-        pool = QueryPool(store, self.settings.query_workers)
+        pool = QueryPool(store, self.settings.query_workers, self.settings)
         old = self._current[1]
         self._current = (store, pool)
         old.close()
@@ -63,7 +64,8 @@ class StoreHolder:
         if store is current_store:
             return current_pool
         if id(store) not in self._others:
-            self._others[id(store)] = QueryPool(store, self.settings.query_workers)
+            self._others[id(store)] = QueryPool(
+                store, self.settings.query_workers, self.settings)
         return self._others[id(store)]
 
     def close(self) -> None:

@@ -42,7 +42,7 @@ def test_crashed_worker_is_replaced() -> None:
         try:
             task = asyncio.create_task(pool.run(QueryJob(RUNAWAY), timeout=10))
             await asyncio.sleep(0.2)
-            os.kill(pool.pids[0], signal.SIGKILL)
+            os.kill(pool.lane_pids("general")[0], signal.SIGKILL)
             crashed = await task
             assert crashed.status == 500 and b"crashed" in crashed.body
             assert (await pool.run(QueryJob(SIMPLE), timeout=5)).status == 200
