@@ -4,8 +4,8 @@ The query is parsed by rdflib's SPARQL 1.1 parser and its syntax tree walked for
 `ServiceGraphPattern`, wherever it sits (sub-queries, EXISTS, OPTIONAL, UNION...); each endpoint
 is resolved with the query's own prologue (BASE, PREFIX) against the service's declared base.
 This runs inside a query worker, under the query's time limit, after the linear nesting-depth
-pre-pass of `inspection.check_depth`. A query the parser cannot read is not trusted: it runs in
-a worker that cannot open network sockets, like every query without an allow-listed SERVICE.
+pre-pass of `inspection.check_depth`. Whatever is decided here, every worker but the
+federation one also runs without network sockets (`sandbox`).
 
 Only a text in which the letters `service` cannot occur (as written or escape-decoded) skips
 the parse: SPARQL has no other spelling of the keyword, so the shortcut cannot hide one.
@@ -36,6 +36,7 @@ class Federation:
 
     parsed: bool
     endpoints: tuple[str, ...] = ()
+    error: str = ""
 
     def refused(self, allowlist: Iterable[str]) -> list[str]:
         """Endpoints not on the allow-list; variables and odd IRIs are never allowed."""
@@ -60,8 +61,8 @@ def federation(text: str, base: str | None) -> Federation:
         tree = parseQuery(text)
         prologue = translatePrologue(tree[0], base)
         endpoints = tuple(_endpoint(term, prologue) for term in _service_terms(tree[1]))
-    except Exception:  # any parse failure: untrusted, runs without network
-        return Federation(parsed=False)
+    except Exception as error:  # any failure: the query cannot be trusted
+        return Federation(parsed=False, error=str(error).splitlines()[0][:300])
     finally:
         sys.setrecursionlimit(limit)
     return Federation(parsed=True, endpoints=endpoints)

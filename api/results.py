@@ -111,9 +111,8 @@ def _refusal(job: QueryJob) -> QueryOutcome | None:
     """403 for a SERVICE off the allow-list; a reroute for an allowed one (None: run here)."""
     found = federation(job.query, job.base_iri)
     if not found.parsed:
-        if job.federated:
-            return _text(403, "federated queries must be readable by the SPARQL parser")
-        return None  # runs in the sandbox: any SERVICE call in it is stopped by the kernel
+        return _text(400, "the query may name a SERVICE but the SPARQL parser that checks "
+                     f"federation cannot read it: {found.error}")
     refused = found.refused(job.service_allowlist)
     if refused:
         return _text(403, "federated SERVICE is not allowed for: " + ", ".join(refused)
