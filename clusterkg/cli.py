@@ -181,13 +181,11 @@ def serve_command(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Serve the built graph over HTTP (SPARQL endpoint, pages)."""
-    import uvicorn
-
-    from clusterkg.api.app import create_app
+    from clusterkg.api.app import serve
     from clusterkg.settings import Settings
 
     settings = Settings.from_env(dataset=dist / DUMP_NAME, host=host, port=port)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    serve(settings)  # with the connection limits of issue 9 (api/connections.py)
 
 
 @app.command("run")

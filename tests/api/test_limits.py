@@ -94,7 +94,7 @@ def test_runaway_query_is_killed_while_others_are_answered(client: TestClient) -
     assert LIMIT <= elapsed < LIMIT + 2
 
     killed = pids_before - set(pool.lane_pids("general"))
-    assert len(killed) == 1 and len(pool.lane_pids("general")) == 2, "the killed worker was replaced"
+    assert len(killed) == 1 and len(pool.lane_pids("general")) == 2, "killed worker replaced"
     for pid in killed:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
