@@ -12,7 +12,7 @@ PORT ?= 8000
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium)
+APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2)
 
 system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \

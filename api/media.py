@@ -47,6 +47,22 @@ class MediaFormat:
     def oxigraph(self) -> ox.QueryResultsFormat | ox.RdfFormat:
         return _OXIGRAPH[self.name]
 
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        """Oxigraph's RDF format of a graph format (TypeError for a results format)."""
+        fmt = _OXIGRAPH[self.name]
+        if not isinstance(fmt, ox.RdfFormat):
+            raise TypeError(f"{self.name} is not an RDF format")
+        return fmt
+
+    @property
+    def results_format(self) -> ox.QueryResultsFormat:
+        """Oxigraph's results format of a SELECT/ASK format (TypeError for an RDF format)."""
+        fmt = _OXIGRAPH[self.name]
+        if not isinstance(fmt, ox.QueryResultsFormat):
+            raise TypeError(f"{self.name} is not a query results format")
+        return fmt
+
 
 RESULT_FORMATS: tuple[MediaFormat, ...] = (
     # SPARQL 1.1 Query Results JSON Format, §5 "Internet Media Type, File Extension..."

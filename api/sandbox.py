@@ -14,6 +14,7 @@ worker.
 from __future__ import annotations
 
 import errno
+import importlib
 import resource
 import socket
 from pathlib import Path
@@ -28,7 +29,7 @@ class SandboxUnavailable(RuntimeError):
 def deny_network() -> None:
     """Forbid IPv4/IPv6 sockets to this process from now on (irreversible)."""
     try:
-        import pyseccomp as seccomp
+        seccomp = importlib.import_module("pyseccomp")  # untyped: ctypes over libseccomp2
     except (ImportError, OSError) as error:  # libseccomp2 not installed
         raise SandboxUnavailable(f"seccomp is not available: {error}") from None
     policy = seccomp.SyscallFilter(defaction=seccomp.ALLOW)

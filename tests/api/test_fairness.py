@@ -8,6 +8,7 @@ the slow clients are real sockets on 127.0.0.1 against a real uvicorn server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -103,10 +104,8 @@ def _trickle(sockets: list[socket.socket], payload: bytes, seconds: float) -> in
     position = 0
     while time.monotonic() < deadline:
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.send(payload[position % len(payload): position % len(payload) + 1])
-            except OSError:
-                pass
         position += 1
         time.sleep(0.25)
     open_ = 0

@@ -58,7 +58,8 @@ def _csv_rows(client: TestClient, fmt: str) -> list[str]:
     assert response.status_code == 200
     if fmt == "csv":
         return [row[0] for row in csv.reader(io.StringIO(response.text))][1:]
-    return response.text.split("\n")[1:-1]
+    lines: list[str] = response.text.split("\n")[1:-1]
+    return lines
 
 
 def test_csv_neutralises_formula_prefixes(client: TestClient) -> None:
@@ -108,7 +109,7 @@ def test_security_headers_on_every_html_page(settings: Settings, tmp_path: Path)
 @pytest.mark.parametrize("token", ["bé", "\u00ff" * 40, "token\u00e9" + ADMIN_TOKEN])
 def test_non_ascii_bearer_token_is_401(client: TestClient, token: str) -> None:
     header = ("Bearer " + token).encode("utf-8")
-    response = client.post("/admin/reload", headers={"Authorization": header})  # type: ignore[dict-item]
+    response = client.post("/admin/reload", headers={"Authorization": header})
     assert response.status_code == 401
 
 

@@ -110,7 +110,9 @@ def test_sandbox_stops_the_engine_itself() -> None:
                 store = ox.Store()
                 try:
                     url = f"http://127.0.0.1:{listener.port}/"
-                    list(store.query(f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"))  # type: ignore[call-overload]
+                    result = store.query(f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
+                    assert isinstance(result, ox.QuerySolutions)
+                    list(result)
                 except OSError as error:
                     os.write(write_end, str(error).encode())
                     code = 0
