@@ -14,6 +14,11 @@ and the service description (short time limit), and `federation`, the one worker
 seccomp filter, which exists only when an allow-list is configured and runs only queries whose
 parsed SERVICE endpoints are all on it. A request that cannot get a worker within
 `CLUSTERKG_QUEUE_WAIT`, or finds the queue full, is refused with 503 and `Retry-After`.
+In the general lane an ad-hoc query that runs past `CLUSTERKG_LONG_QUERY_SECONDS` must take a
+long-query slot; there is one fewer slot than workers, so however many clients send slow
+queries, one worker keeps answering short ones (a query finding every slot taken is stopped
+with 503 and `Retry-After`). Ad-hoc workers also run at a lower CPU priority
+(`CLUSTERKG_ADHOC_NICE`) than the server and the named-query lane.
 
 Answers come back from the worker in chunks, read eagerly by the server (so a slow client
 never holds a worker) and bounded by `CLUSTERKG_MAX_ANSWER_BYTES`.
@@ -28,7 +33,9 @@ import gc
 import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 
@@ -62,7 +69,9 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(store: Store, conn: Connection, network: bool, memory: int | None) -> None:
+def _worker_main(
+    store: Store, conn: Connection, network: bool, memory: int | None, nice: int
+) -> None:
     gc.freeze()  # the collector never walks the inherited objects, so their pages stay shared
     gc.set_threshold(50_000, 20, 20)  # results make many short-lived objects, few cycles
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -75,6 +84,8 @@ def _worker_main(store: Store, conn: Connection, network: bool, memory: int | No
         sandbox.deny_network()
     if memory is not None:
         sandbox.cap_memory(memory)
+    if nice:
+        os.nice(nice)
 
     def emit(chunk: bytes) -> None:
         conn.send(("chunk", chunk))
@@ -87,14 +98,14 @@ def _worker_main(store: Store, conn: Connection, network: bool, memory: int | No
         conn.send(("done", answer(store, job, emit)))
 
 
-def _spawn(store: Store, network: bool, memory: int | None) -> _Worker:
+def _spawn(store: Store, network: bool, memory: int | None, nice: int = 0) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 0
         try:
             parent_end.close()
-            _worker_main(store, child_end, network, memory)
+            _worker_main(store, child_end, network, memory, nice)
         except BaseException:
             code = 1
         finally:
@@ -103,12 +114,17 @@ def _spawn(store: Store, network: bool, memory: int | None) -> _Worker:
     return _Worker(pid, parent_end)
 
 
-def _reap(worker: _Worker) -> int | None:
-    """Kill and wait; the exit status if the worker had already died by itself."""
+def _reap(worker: _Worker, grace: float = 0.0) -> int | None:
+    """Kill and wait; the exit status if the worker died by itself (within `grace` s)."""
     status: int | None = None
+    give_up = time.monotonic() + grace
     with contextlib.suppress(ChildProcessError):
-        pid, raw = os.waitpid(worker.pid, os.WNOHANG)
-        status = raw if pid else None
+        while status is None:
+            pid, raw = os.waitpid(worker.pid, os.WNOHANG)
+            status = raw if pid else None
+            if status is not None or time.monotonic() >= give_up:
+                break
+            time.sleep(0.01)
     with contextlib.suppress(ProcessLookupError):
         os.kill(worker.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
@@ -117,13 +133,29 @@ def _reap(worker: _Worker) -> int | None:
     return status
 
 
-def _round_trip(worker: _Worker, job: QueryJob, timeout: float) -> QueryOutcome | None:
-    """Send a job and collect its answer within `timeout` (None on timeout)."""
-    deadline = time.monotonic() + max(timeout, 0.0)
+LONG_REFUSED = QueryOutcome(0, TEXT)
+
+
+def _round_trip(
+    worker: _Worker, job: QueryJob, timeout: float,
+    long_after: float | None = None, admit_long: Callable[[], bool] | None = None,
+) -> QueryOutcome | None:
+    """Send a job and collect its answer within `timeout` (None on timeout). After
+    `long_after` seconds the query continues only if `admit_long()` grants it a long-query
+    slot (LONG_REFUSED otherwise)."""
+    started = time.monotonic()
+    deadline = started + max(timeout, 0.0)
+    checkpoint = None if long_after is None else started + long_after
     worker.conn.send(job)
     chunks: list[bytes] = []
     while True:
-        if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
+        until = deadline if checkpoint is None else min(deadline, checkpoint)
+        if not worker.conn.poll(max(until - time.monotonic(), 0.0)):
+            if checkpoint is not None and time.monotonic() < deadline:
+                checkpoint = None
+                if admit_long is not None and not admit_long():
+                    return LONG_REFUSED
+                continue
             return None
         kind, payload = worker.conn.recv()
         if kind == "chunk":
@@ -139,21 +171,41 @@ def _round_trip(worker: _Worker, job: QueryJob, timeout: float) -> QueryOutcome 
 class _Lane:
     """Workers of one kind with their idle queue and a bound on waiting requests."""
 
-    def __init__(self, store: Store, size: int, network: bool, memory: int | None) -> None:
+    def __init__(self, store: Store, size: int, network: bool, memory: int | None,
+                 nice: int = 0, long_after: float | None = None) -> None:
         self.store, self.size, self.network, self.memory = store, size, network, memory
+        self.nice, self.long_after = nice, long_after
         self.workers: list[_Worker] = []
         self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self.limiter = CapacityLimiter(size)
         self.waiting = 0
+        self.long_slots = max(size - 1, 1)
+        self.long_running = 0
+        self._lock = threading.Lock()
         for _ in range(size):
-            self.add(_spawn(store, network, memory))
+            self.add(self.spawn())
+
+    def spawn(self) -> _Worker:
+        return _spawn(self.store, self.network, self.memory, self.nice)
+
+    def admit_long(self) -> bool:
+        """Take a long-query slot if one is free (called from the round-trip thread)."""
+        with self._lock:
+            if self.long_running >= self.long_slots:
+                return False
+            self.long_running += 1
+            return True
+
+    def end_long(self) -> None:
+        with self._lock:
+            self.long_running -= 1
 
     def add(self, worker: _Worker) -> None:
         self.workers.append(worker)
         self.idle.put_nowait(worker)
 
-    def discard(self, worker: _Worker) -> int | None:
-        status = _reap(worker)
+    def discard(self, worker: _Worker, grace: float = 0.0) -> int | None:
+        status = _reap(worker, grace)
         if worker in self.workers:
             self.workers.remove(worker)
         return status
@@ -168,12 +220,14 @@ class QueryPool:
         self.size = size
         self.settings = settings
         self.memo: dict[str, object] = {}
-        self.clients = ClientLimit(settings.max_queries_per_client)
+        self.clients = ClientLimit(settings.max_queries_per_client,
+                                   settings.slow_client_cooldown)
         self._closed = False
         self._memory = settings.query_memory_mb << 20
         self._lanes: dict[str, _Lane] = {}
         try:
-            self._lanes[GENERAL] = _Lane(store, size, False, self._memory)
+            self._lanes[GENERAL] = _Lane(store, size, False, self._memory,
+                                         settings.adhoc_nice, settings.long_query_seconds)
             self._lanes[CHEAP] = _Lane(store, settings.cheap_workers, False, self._memory)
             if settings.service_allowlist:
                 self._lanes[FEDERATION] = _Lane(store, 1, True, self._memory)
@@ -187,10 +241,10 @@ class QueryPool:
         else:
             lane.idle.put_nowait(worker)
 
-    def _replace(self, lane: _Lane, worker: _Worker) -> int | None:
-        status = lane.discard(worker)
+    def _replace(self, lane: _Lane, worker: _Worker, grace: float = 0.0) -> int | None:
+        status = lane.discard(worker, grace)
         if not self._closed:
-            lane.add(_spawn(self.store, lane.network, lane.memory))
+            lane.add(lane.spawn())
         return status
 
     async def _acquire(self, lane: _Lane, wait: float) -> _Worker:
@@ -215,29 +269,54 @@ class QueryPool:
         with self.clients.hold(client):
             if lane == CHEAP:
                 timeout = min(timeout, self.settings.cheap_timeout)
-            outcome = await self._run_in(self._lanes[lane], job, timeout)
+            else:
+                self.clients.check_adhoc(client)
+            outcome = await self._run_in(self._lanes[lane], job, timeout, client)
             if outcome.reroute:
                 federation = self._lanes.get(FEDERATION)
                 if federation is None:
                     return QueryOutcome(403, TEXT, (b"federated SERVICE is not allowed\n",))
                 job = QueryJob(**{**job.__dict__, "federated": True})
-                outcome = await self._run_in(federation, job, timeout)
+                outcome = await self._run_in(federation, job, timeout, client)
             return outcome
 
-    async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float) -> QueryOutcome:
+    async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float,
+                      client: str | None = None) -> QueryOutcome:
         deadline = time.monotonic() + timeout
         worker = await self._acquire(lane, min(timeout, self.settings.queue_wait))
         remaining = deadline - time.monotonic()
+        admitted: list[bool] = []
+        outcome: QueryOutcome | None = None
+
+        def admit() -> bool:
+            admitted.append(lane.admit_long())
+            if admitted[-1]:
+                self.clients.long_started(client)
+            return admitted[-1]
+
         try:
             outcome = await anyio.to_thread.run_sync(
-                _round_trip, worker, job, remaining, limiter=lane.limiter
+                _round_trip, worker, job, remaining, lane.long_after, admit,
+                limiter=lane.limiter,
             )
-        except (EOFError, OSError):
-            status = self._replace(lane, worker)
+        except (EOFError, OSError):  # the worker died: collect how
+            status = self._replace(lane, worker, grace=1.0)
             return _crashed(status, self.settings.query_memory_mb)
         except BaseException:
             self._replace(lane, worker)  # cancelled mid-query: the worker's state is unknown
             raise
+        finally:
+            if any(admitted):
+                lane.end_long()
+                self.clients.long_ended(client, stopped=False)
+        if outcome is LONG_REFUSED:
+            self.clients.long_started(client)
+            self.clients.long_ended(client, stopped=True)
+            self._replace(lane, worker)
+            raise PoolBusy(
+                f"query stopped after {lane.long_after:g} s: all {lane.long_slots} long-query "
+                "slots are taken, so only short queries run until one frees "
+                "(CLUSTERKG_LONG_QUERY_SECONDS)")
         if outcome is None:
             self._replace(lane, worker)
             raise QueryTimeout(f"query stopped at the time limit of {timeout:g} s")

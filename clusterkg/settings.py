@@ -66,6 +66,15 @@ class Settings(BaseModel):
     queue_wait: float = Field(
         default=5.0, gt=0, description="Seconds a request may wait for a worker before a 503."
     )
+    long_query_seconds: float = Field(
+        default=1.0, gt=0, description="An ad-hoc query running longer holds a long-query slot."
+    )
+    slow_client_cooldown: float = Field(
+        default=10.0, ge=0, description="Seconds a client whose long query was stopped waits."
+    )
+    adhoc_nice: int = Field(
+        default=10, ge=0, le=19, description="CPU niceness of the ad-hoc (general) workers."
+    )
     cheap_workers: int = Field(
         default=1, ge=1, le=16, description="Workers of the lane for named queries."
     )

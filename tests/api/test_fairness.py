@@ -148,3 +148,31 @@ def test_slow_clients_are_cut_off_while_others_are_served() -> None:
         finally:
             for sock in headers + bodies:
                 sock.close()
+
+
+def test_one_worker_stays_free_for_short_queries() -> None:
+    """However many clients send slow queries, at most workers-1 run long at once."""
+    settings = Settings(query_workers=2, long_query_seconds=0.5, query_timeout=4)
+
+    async def scenario() -> None:
+        pool = QueryPool(synthetic_store(), 2, settings)
+        try:
+            first = asyncio.create_task(pool.run(QueryJob(RUNAWAY), 4, client="10.0.0.1"))
+            await asyncio.sleep(0.7)  # the first holds the one long-query slot
+            started = time.monotonic()
+            with pytest.raises(PoolBusy, match="long-query slots are taken"):
+                await pool.run(QueryJob(RUNAWAY), 4, client="10.0.0.2")
+            assert time.monotonic() - started < 2.0
+            quick = await pool.run(QueryJob(SIMPLE), 4, client="10.0.0.3")
+            assert quick.status == 200
+            # the slow clients are recognised: one long query at a time, a cool-down after
+            # a refusal; neither costs a worker
+            with pytest.raises(TooManyQueries, match="already has a long query running"):
+                await pool.run(QueryJob(SIMPLE), 4, client="10.0.0.1")
+            with pytest.raises(TooManyQueries, match="retry in"):
+                await pool.run(QueryJob(SIMPLE), 4, client="10.0.0.2")
+            first.cancel()
+        finally:
+            pool.terminate()
+
+    asyncio.run(scenario())
