@@ -94,7 +94,7 @@ class Settings(BaseModel):
         default=5.0, gt=0, description="Seconds an idle keep-alive connection is kept."
     )
     max_connections: int = Field(
-        default=1000, ge=1, description="Concurrent connections before new ones get a 503."
+        default=4096, ge=1, description="Concurrent connections before new ones get a 503."
     )
 
     def endpoint_iri(self) -> str:
