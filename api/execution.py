@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import os
 import signal
@@ -276,7 +277,7 @@ class QueryPool:
                 federation = self._lanes.get(FEDERATION)
                 if federation is None:
                     return QueryOutcome(403, TEXT, (b"federated SERVICE is not allowed\n",))
-                job = QueryJob(**{**job.__dict__, "federated": True})
+                job = dataclasses.replace(job, federated=True)
                 outcome = await self._run_in(federation, job, timeout, client)
             return outcome
 

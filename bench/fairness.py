@@ -1,13 +1,14 @@
 """`python -m bench.fairness`: a cheap named query under load, with and without slow clients.
 
-A real clusterkg server on 127.0.0.1 serves the synthetic graph of `bench.synthetic`. Four
-cheap clients (source addresses 127.0.0.4-7, all of them loopback) repeat the named query
-`countries-surveyed` for `--seconds`; then the same again while two slow clients (127.0.0.2 and
-127.0.0.3, two connections each) repeat a query that runs until the 30 s time limit. A third
-pair of phases does the same with a cheap ad-hoc `/sparql` query instead of the named one.
-Per phase: requests per second, p50/p99 latency, errors by status. Bounded: every phase stops
-after `--seconds`, every request has a timeout. Results go to
-`bench/results/fairness-<date>.md` and `.json`, with the command.
+A real clusterkg server on 127.0.0.1 serves the synthetic graph of `bench.synthetic`, or the
+dump given by `--dump` (e.g. the build's `dist/clusterkg.nq`). Four cheap clients (source
+addresses 127.0.0.4-7, all of them loopback) repeat the named query `countries-surveyed` for
+`--seconds`; then the same again while two slow clients (127.0.0.2 and 127.0.0.3, two
+connections each) repeat a query that runs until the 30 s time limit. A third pair of phases
+does the same with a cheap ad-hoc `/sparql` query instead of the named one. Per phase:
+requests per second, p50/p99 latency, errors by status. Bounded: every phase stops after
+`--seconds`, every request has a timeout. Results go to `bench/results/fairness-<date>.md`
+and `.json` (`-build` added with `--dump`), with the command.
 """
 
 from __future__ import annotations
@@ -109,10 +110,11 @@ def _phase(name: str, request: tuple[str, dict[str, str]], base: str, seconds: f
     return result
 
 
-def run(seconds: float, organisations: int) -> list[Phase]:
+def run(seconds: float, organisations: int, dump: Path | None = None) -> list[Phase]:
     with tempfile.TemporaryDirectory() as folder:
-        dump = Path(folder) / "synthetic.nq"
-        synthetic.write(dump, organisations=organisations, seed=1)
+        if dump is None:
+            dump = Path(folder) / "synthetic.nq"
+            synthetic.write(dump, organisations=organisations, seed=1)
         with clusterkg_server(dump, workers=2, timeout=30.0) as url:
             base = url.removesuffix("sparql")
             named = (base + "queries/countries-surveyed", {"format": "json"})
@@ -146,10 +148,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--organisations", type=int, default=500)
+    parser.add_argument("--dump", type=Path, help="serve this dump instead of synthetic data")
     args = parser.parse_args(argv)
-    phases = run(args.seconds, args.organisations)
+    phases = run(args.seconds, args.organisations, args.dump)
     command = "python -m bench.fairness " + shlex.join(argv if argv is not None else sys.argv[1:])
-    stamp = f"{datetime.now(UTC):%Y-%m-%d}"
+    stamp = f"{datetime.now(UTC):%Y-%m-%d}" + ("-build" if args.dump else "")
     RESULTS_DIR.mkdir(exist_ok=True)
     text = report(phases, command)
     (RESULTS_DIR / f"fairness-{stamp}.md").write_text(text, encoding="utf-8")
