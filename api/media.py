@@ -48,19 +48,19 @@ class MediaFormat:
         return _OXIGRAPH[self.name]
 
     @property
-    def rdf_format(self) -> ox.RdfFormat:
-        """Oxigraph's RDF format of a graph format (TypeError for a results format)."""
+    def rdf(self) -> ox.RdfFormat:
+        """pyoxigraph's format for a graph serialisation (typed for its RDF writer)."""
         fmt = _OXIGRAPH[self.name]
         if not isinstance(fmt, ox.RdfFormat):
-            raise TypeError(f"{self.name} is not an RDF format")
+            raise ValueError(f"{self.name} is not an RDF serialisation")
         return fmt
 
     @property
-    def results_format(self) -> ox.QueryResultsFormat:
-        """Oxigraph's results format of a SELECT/ASK format (TypeError for an RDF format)."""
+    def results(self) -> ox.QueryResultsFormat:
+        """pyoxigraph's format for a SELECT/ASK serialisation."""
         fmt = _OXIGRAPH[self.name]
         if not isinstance(fmt, ox.QueryResultsFormat):
-            raise TypeError(f"{self.name} is not a query results format")
+            raise ValueError(f"{self.name} is not a query results serialisation")
         return fmt
 
 

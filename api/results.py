@@ -93,14 +93,14 @@ def serialise(result: QueryResult, job: QueryJob, sink: AnswerSink,
             return _text(406, "no acceptable format for a CONSTRUCT/DESCRIBE result")
         fmt = by_name(job.graph_format)
         triples, truncated = _capped(iter(result), job.max_rows)
-        ox.serialize(triples, cast(IO[bytes], sink), format=fmt.rdf_format,
+        ox.serialize(triples, cast(IO[bytes], sink), format=fmt.rdf,
                      prefixes=prefixes or None)
         return QueryOutcome(200, fmt.content_type, (), truncated, len(triples))
     if job.solutions_format is None:
         return _text(406, "no acceptable format for a SELECT/ASK result")
     fmt = by_name(job.solutions_format)
     if isinstance(result, ox.QueryBoolean):
-        sink.write(result.serialize(format=fmt.results_format) or b"")
+        sink.write(result.serialize(format=fmt.results) or b"")
         return QueryOutcome(200, fmt.content_type)
     variables = [v.value for v in result.variables]
     rows, truncated = _capped(iter(result), job.max_rows)

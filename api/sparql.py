@@ -91,7 +91,7 @@ async def _describe(
                             ) from None
     endpoint = settings.endpoint_iri()
     triples = service_description.description(endpoint, stats, bool(settings.service_allowlist))
-    body = ox.serialize(triples, format=fmt.rdf_format, prefixes=service_description.PREFIXES)
+    body = ox.serialize(triples, format=fmt.rdf, prefixes=service_description.PREFIXES)
     return Response(body or b"", headers={"Vary": "Accept"}, media_type=fmt.content_type)
 
 
