@@ -183,6 +183,8 @@ class _Lane:
         self.long_slots = max(size - 1, 1)
         self.long_running = 0
         self._lock = threading.Lock()
+        if not network:
+            sandbox.require()
         for _ in range(size):
             self.add(self.spawn())
 

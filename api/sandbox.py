@@ -18,6 +18,7 @@ import importlib
 import resource
 import socket
 from pathlib import Path
+from typing import Any
 
 DENIED_ERRNO = errno.EACCES
 
@@ -26,12 +27,24 @@ class SandboxUnavailable(RuntimeError):
     """seccomp cannot be used here (not Linux, or libseccomp missing)."""
 
 
+def _seccomp() -> Any:
+    try:
+        return importlib.import_module("pyseccomp")  # untyped: ctypes over libseccomp2
+    except (ImportError, OSError) as error:  # libseccomp2 not installed
+        raise SandboxUnavailable(
+            f"seccomp is not available ({error}): query workers cannot be kept off the "
+            "network; install libseccomp2 and pyseccomp (`make setup` does)"
+        ) from None
+
+
+def require() -> None:
+    """Fail now, in the server, if workers could not install the filter after the fork."""
+    _seccomp()
+
+
 def deny_network() -> None:
     """Forbid IPv4/IPv6 sockets to this process from now on (irreversible)."""
-    try:
-        seccomp = importlib.import_module("pyseccomp")  # untyped: ctypes over libseccomp2
-    except (ImportError, OSError) as error:  # libseccomp2 not installed
-        raise SandboxUnavailable(f"seccomp is not available: {error}") from None
+    seccomp = _seccomp()
     policy = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     for family in (socket.AF_INET, socket.AF_INET6):
         policy.add_rule(seccomp.ERRNO(DENIED_ERRNO), "socket", seccomp.Arg(0, seccomp.EQ, family))
