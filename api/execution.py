@@ -163,10 +163,9 @@ def _round_trip(
             chunks.append(payload)
             continue
         outcome: QueryOutcome = payload
-        if outcome.status != 200 or outcome.chunks:
-            return outcome
-        return QueryOutcome(outcome.status, outcome.content_type, tuple(chunks),
-                            outcome.truncated, outcome.rows)
+        if outcome.status != 200:
+            return outcome  # an error: whatever was sent before it is dropped
+        return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
 
 
 class _Lane:

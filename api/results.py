@@ -9,6 +9,7 @@ by `writers` (SELECT/ASK) or Oxigraph's serialisers (CONSTRUCT/DESCRIBE).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -134,8 +135,10 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None]) -> QueryO
         info = inspect_query(job.query)
         result = run_query(store, job, query_dataset=info.has_from)
         outcome = serialise(result, job, sink, info.prefixes)
-        sink.flush()
-        return outcome
+        if outcome.status != 200:
+            return outcome
+        rest = sink.rest()  # the last piece travels with the outcome: one message if small
+        return dataclasses.replace(outcome, chunks=(rest,) if rest else ())
     except QueryTooDeep as error:
         return _text(400, str(error))
     except SyntaxError as error:
@@ -161,10 +164,9 @@ def evaluate(store: Store, job: QueryJob) -> QueryOutcome:
     """`answer` with the body collected into the outcome (tests, in-process use)."""
     chunks: list[bytes] = []
     outcome = answer(store, job, chunks.append)
-    if outcome.chunks or outcome.status != 200:
+    if outcome.status != 200:
         return outcome
-    return QueryOutcome(outcome.status, outcome.content_type, tuple(chunks), outcome.truncated,
-                        outcome.rows)
+    return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
 
 
 def result_kind(job_form: str | None) -> ResultKind:

@@ -61,6 +61,12 @@ class AnswerSink:
             self._emit(bytes(self._buffer))
             self._buffer.clear()
 
+    def rest(self) -> bytes:
+        """What is buffered and not emitted yet (the whole of a small answer), cleared."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
 
 def neutralise(value: str) -> str:
     """A spreadsheet-safe cell: formula-like text gets a leading apostrophe (OWASP)."""
