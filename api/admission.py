@@ -1,16 +1,19 @@
 """Admission of queries: how many one client may have in flight, and the busy refusals.
 
-Compared with mature servers: Fuseki bounds only time (`arq:queryTimeout`) and leaves queueing
-to Jetty's thread pool; Virtuoso bounds time and estimated cost (`MaxQueryExecutionTime`,
-`MaxQueryCostEstimationTime`), result size (`ResultSetMaxRows`), threads (`ServerThreads`) and
-concurrent connections per client IP (its HTTP `MaxClientConnections`-style limits). This
-service takes Virtuoso's line: a time limit per query, a row and byte cap per answer, a
-per-client-address limit on queries in flight (`CLUSTERKG_MAX_QUERIES_PER_CLIENT`, 429 with
-`Retry-After`), and per-lane short queues (503 with `Retry-After`), plus a lane reserved for
-the cheap, curated named queries so ad-hoc slow queries cannot starve them. Slow clients are
-recognised by what their queries do, not by what they say: a client with an ad-hoc query
-running past the long-query threshold may not start another ad-hoc query until it finishes,
-and one whose query was stopped because every long-query slot was taken waits
+Compared with mature servers: Fuseki bounds only time (`arq:queryTimeout`) and leaves
+queueing to its Jetty thread pool; Virtuoso bounds time and estimated cost
+(`MaxQueryExecutionTime`, `MaxQueryCostEstimationTime` in `[SPARQL]`, with "anytime" partial
+answers at the limit), rows (`ResultSetMaxRows`), worker threads and connections
+(`ServerThreads`, `MaxClientConnections`), all server-wide. This service takes Virtuoso's
+bounds (time limit, row and byte caps, a connection cap; no partial answers, no cost
+estimate since Oxigraph exposes none) and adds what neither has, because server-wide bounds
+alone let two clients fill every worker: a per-client-address limit on queries in flight
+(`CLUSTERKG_MAX_QUERIES_PER_CLIENT`, 429 with `Retry-After`), per-lane short queues (503 with
+`Retry-After`), a lane reserved for the curated named queries, and long-query slots.
+
+Slow clients are recognised by what their queries do, not by what they say: a client with an
+ad-hoc query running past the long-query threshold may not start another ad-hoc query until
+it finishes, and one whose query was stopped because every long-query slot was taken waits
 `CLUSTERKG_SLOW_CLIENT_COOLDOWN` seconds (429 with `Retry-After`).
 """
 
