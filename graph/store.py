@@ -60,10 +60,11 @@ class Store(Protocol):
         base_iri: str | None = None,
         query_dataset: bool = False,
     ) -> QueryResult:
-        """Evaluate a SPARQL 1.1 query. Without `default_graphs` the default graph is the union
-        of all graphs (as Fuseki's and Oxigraph's union-default-graph option); an empty list
-        makes it empty. `base_iri` resolves relative IRIs; `query_dataset` lets the query's
-        FROM / FROM NAMED clauses choose the dataset instead."""
+        """Evaluate a SPARQL 1.1 query. Without `default_graphs` the default graph is the
+        store's own: for a served release, the release's materialised default graph (one value
+        per fact, `graph.materialise`); for a store being built, the union of its graphs. An
+        empty list makes it empty. `base_iri` resolves relative IRIs; `query_dataset` lets the
+        query's FROM / FROM NAMED clauses choose the dataset instead."""
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update (never exposed on the public endpoint)."""
@@ -81,8 +82,20 @@ class Store(Protocol):
 class OxigraphStore:
     """The embedded default: an in-memory pyoxigraph store."""
 
-    def __init__(self, store: ox.Store | None = None) -> None:
+    def __init__(self, store: ox.Store | None = None, *, union_default: bool = True) -> None:
         self._store = store if store is not None else ox.Store()
+        self._union_default = union_default
+
+    def as_release(self) -> OxigraphStore:
+        """The same data, queried as a release: a query's default graph is the store's real
+        default graph (materialised by `graph.release.load_release`), never the union of the
+        named graphs, whose duplicates Oxigraph keeps."""
+        return OxigraphStore(self._store, union_default=False)
+
+    @property
+    def union_default(self) -> bool:
+        """True while the default graph of a query is the union of the named graphs."""
+        return self._union_default
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -123,7 +136,7 @@ class OxigraphStore:
         return self._store.query(
             sparql,
             base_iri=base_iri,
-            use_default_graph_as_union=default_graphs is None,
+            use_default_graph_as_union=self._union_default and default_graphs is None,
             default_graph=None if default_graphs is None else [
                 ox.NamedNode(g) for g in default_graphs],
             named_graphs=None if named_graphs is None else [
