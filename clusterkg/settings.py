@@ -58,7 +58,7 @@ class Settings(BaseModel):
         default=64 << 20, ge=1024, description="Largest answer body, in bytes."
     )
     max_queries_per_client: int = Field(
-        default=2, ge=1, description="Queries one client address may have running or queued."
+        default=4, ge=1, description="Queries one client address may have running or queued."
     )
     queue_length: int = Field(
         default=8, ge=0, description="Requests that may wait for a worker, per lane."

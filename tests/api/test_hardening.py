@@ -93,8 +93,9 @@ def test_non_utf8_bodies_are_refused(client: TestClient, body: bytes, content_ty
 
 
 def test_security_headers_on_every_html_page(settings: Settings, tmp_path: Path) -> None:
-    dataset = tmp_path / "clusterkg.trig"
+    dataset = tmp_path / settings.dataset.name
     shutil.copy(settings.dataset, dataset)
+    shutil.copy(settings.dataset.parent / "build.json", tmp_path)  # the release's manifest
     (tmp_path / "ontology.html").write_text("<!doctype html><style>p{}</style><p>o", "utf-8")
     with TestClient(create_app(settings.model_copy(update={"dataset": dataset}))) as client:
         for path in ("/", "/ontology"):

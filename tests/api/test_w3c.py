@@ -22,6 +22,7 @@ from httpx import Response
 from rdflib.collection import Collection
 
 from clusterkg.api.app import create_app
+from clusterkg.graph.release import write_manifest
 from clusterkg.settings import Settings
 
 W3C = Path(__file__).resolve().parents[1] / "fixtures" / "w3c"
@@ -60,6 +61,7 @@ def w3c_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]
         triples = ox.parse(path=path.removeprefix("file://"), format=ox.RdfFormat.N_TRIPLES)
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(label)) for t in triples]
     ox.serialize(quads, str(dataset), format=ox.RdfFormat.N_QUADS)
+    write_manifest(dataset)  # the service serves only a described dump
     settings = Settings(dataset=dataset, query_workers=1, query_timeout=10)
     with TestClient(create_app(settings), base_url="http://www.example") as client:
         yield client
