@@ -14,8 +14,8 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
-# Running needs Java (HermiT); the browser tests also need Chromium.
-RUN_APT := $(if $(shell command -v java),,default-jre-headless)
+# Running needs Java (HermiT) and libseccomp (query workers' sandbox); the browser tests also need Chromium.
+RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2)
 DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
 
 define apt_install

@@ -41,7 +41,9 @@ def authorised(request: Request, settings: Settings) -> Response | None:
     if token is None:
         return PlainTextResponse("admin routes are disabled: no admin token is configured\n", 403)
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip(), token):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        credential.strip().encode(), token.encode()  # bytes: a non-ASCII token is a 401, not a 500
+    ):
         return PlainTextResponse(
             "a valid admin Bearer token is required\n",
             401,

@@ -17,6 +17,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
 from clusterkg.api import admin, pages, queries, sparql, validate
+from clusterkg.api.connections import uvicorn_options
+from clusterkg.api.guard import BodyDeadline, SecurityHeaders
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.release import Release
 from clusterkg.graph.store import Store
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=[sparql.MAX_ROWS_HEADER],
         max_age=86400,
     )
+    # Query path hardening (issue 9): security headers on HTML, a deadline on request bodies.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
@@ -73,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def serve(settings: Settings | None = None) -> None:
     """Run the service with uvicorn on the configured host and port (blocks until stopped)."""
     settings = settings or Settings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, workers=1)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, workers=1,
+                **uvicorn_options(settings))

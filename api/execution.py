@@ -1,15 +1,27 @@
-"""Queries under a hard time limit: a pool of forked worker processes that can be killed.
+"""Queries under hard limits: lanes of forked worker processes that can be killed.
 
 Oxigraph has no way to cancel a running query, and a thread cannot be stopped, so every query
 runs in a worker process forked from the server once the store is loaded. Fork shares the
-in-memory store copy-on-write (Oxigraph's data lives in Rust memory that is only read, so the
-pages stay shared). A query that outlives its limit gets its worker SIGKILLed and a fresh one
-forked in its place; the others keep answering. A round trip costs two pipe messages and a
-thread hop, well under a millisecond (see tests/api/measure_overhead.py).
+in-memory store copy-on-write. Right after the fork a worker closes every inherited
+descriptor, installs a seccomp filter that forbids network sockets (`sandbox.deny_network`)
+and caps its address space at what it has plus `CLUSTERKG_QUERY_MEMORY_MB`
+(`sandbox.cap_memory`). A query that outlives its limit, or whose worker dies (a failed
+allocation aborts it), gets its worker SIGKILLed and a fresh one forked in its place.
 
-Linux/macOS only (os.fork). Workers close every inherited descriptor, so a client socket of
-the server is never held open by a worker, and die with the server (PR_SET_PDEATHSIG on
-Linux; on EOF of their pipe elsewhere).
+Fairness follows what mature servers do (see `admission`): workers are split into lanes, each
+with its own short queue: `general` for ad-hoc SPARQL, `cheap` for the named-query library
+and the service description (short time limit), and `federation`, the one worker without the
+seccomp filter, which exists only when an allow-list is configured and runs only queries whose
+parsed SERVICE endpoints are all on it. A request that cannot get a worker within
+`CLUSTERKG_QUEUE_WAIT`, or finds the queue full, is refused with 503 and `Retry-After`.
+In the general lane an ad-hoc query that runs past `CLUSTERKG_LONG_QUERY_SECONDS` must take a
+long-query slot; there is one fewer slot than workers, so however many clients send slow
+queries, one worker keeps answering short ones (a query finding every slot taken is stopped
+with 503 and `Retry-After`). Ad-hoc workers also run at a lower CPU priority
+(`CLUSTERKG_ADHOC_NICE`) than the server and the named-query lane.
+
+Answers come back from the worker in chunks, read eagerly by the server (so a slow client
+never holds a worker) and bounded by `CLUSTERKG_MAX_ANSWER_BYTES`.
 """
 
 from __future__ import annotations
@@ -17,28 +29,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from typing import Any
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from clusterkg.api.results import QueryJob, QueryOutcome, evaluate
+from clusterkg.api import sandbox
+from clusterkg.api.admission import ClientLimit, PoolBusy, TooManyQueries
+from clusterkg.api.results import TEXT, QueryJob, QueryOutcome, answer
 from clusterkg.graph.store import Store
+from clusterkg.settings import Settings
+
+__all__ = ["PoolBusy", "QueryPool", "QueryTimeout", "TooManyQueries"]
+
+GENERAL, CHEAP, FEDERATION = "general", "cheap", "federation"
 
 
 class QueryTimeout(Exception):
     """The query was stopped at the configured limit."""
-
-
-class PoolBusy(Exception):
-    """No worker became free within the query's time limit."""
 
 
 @dataclass
@@ -53,7 +70,9 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(store: Store, conn: Connection) -> None:
+def _worker_main(
+    store: Store, conn: Connection, network: bool, memory: int | None, nice: int
+) -> None:
     gc.freeze()  # the collector never walks the inherited objects, so their pages stay shared
     gc.set_threshold(50_000, 20, 20)  # results make many short-lived objects, few cycles
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -62,22 +81,32 @@ def _worker_main(store: Store, conn: Connection) -> None:
     keep = conn.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+    if not network:
+        sandbox.deny_network()
+    if memory is not None:
+        sandbox.cap_memory(memory)
+    if nice:
+        os.nice(nice)
+
+    def emit(chunk: bytes) -> None:
+        conn.send(("chunk", chunk))
+
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(evaluate(store, job))
+        conn.send(("done", answer(store, job, emit)))
 
 
-def _spawn(store: Store) -> _Worker:
+def _spawn(store: Store, network: bool, memory: int | None, nice: int = 0) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 0
         try:
             parent_end.close()
-            _worker_main(store, child_end)
+            _worker_main(store, child_end, network, memory, nice)
         except BaseException:
             code = 1
         finally:
@@ -86,100 +115,253 @@ def _spawn(store: Store) -> _Worker:
     return _Worker(pid, parent_end)
 
 
-def _reap(worker: _Worker) -> None:
+def _reap(worker: _Worker, grace: float = 0.0) -> int | None:
+    """Kill and wait; the exit status if the worker died by itself (within `grace` s)."""
+    status: int | None = None
+    give_up = time.monotonic() + grace
+    with contextlib.suppress(ChildProcessError):
+        while status is None:
+            pid, raw = os.waitpid(worker.pid, os.WNOHANG)
+            status = raw if pid else None
+            if status is not None or time.monotonic() >= give_up:
+                break
+            time.sleep(0.01)
     with contextlib.suppress(ProcessLookupError):
         os.kill(worker.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(worker.pid, 0)
     worker.conn.close()
+    return status
 
 
-def _round_trip(worker: _Worker, job: QueryJob, timeout: float) -> QueryOutcome | None:
-    """Send a job and wait at most `timeout` for the answer (None on timeout)."""
+LONG_REFUSED = QueryOutcome(0, TEXT)
+
+
+def _round_trip(
+    worker: _Worker, job: QueryJob, timeout: float,
+    long_after: float | None = None, admit_long: Callable[[], bool] | None = None,
+) -> QueryOutcome | None:
+    """Send a job and collect its answer within `timeout` (None on timeout). After
+    `long_after` seconds the query continues only if `admit_long()` grants it a long-query
+    slot (LONG_REFUSED otherwise)."""
+    started = time.monotonic()
+    deadline = started + max(timeout, 0.0)
+    checkpoint = None if long_after is None else started + long_after
     worker.conn.send(job)
-    if not worker.conn.poll(max(timeout, 0.0)):
-        return None
-    outcome: QueryOutcome = worker.conn.recv()
-    return outcome
+    chunks: list[bytes] = []
+    while True:
+        until = deadline if checkpoint is None else min(deadline, checkpoint)
+        if not worker.conn.poll(max(until - time.monotonic(), 0.0)):
+            if checkpoint is not None and time.monotonic() < deadline:
+                checkpoint = None
+                if admit_long is not None and not admit_long():
+                    return LONG_REFUSED
+                continue
+            return None
+        kind, payload = worker.conn.recv()
+        if kind == "chunk":
+            chunks.append(payload)
+            continue
+        outcome: QueryOutcome = payload
+        if outcome.status != 200:
+            return outcome  # an error: whatever was sent before it is dropped
+        return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
+
+
+class _Lane:
+    """Workers of one kind with their idle queue and a bound on waiting requests."""
+
+    def __init__(self, store: Store, size: int, network: bool, memory: int | None,
+                 nice: int = 0, long_after: float | None = None) -> None:
+        self.store, self.size, self.network, self.memory = store, size, network, memory
+        self.nice, self.long_after = nice, long_after
+        self.workers: list[_Worker] = []
+        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.limiter = CapacityLimiter(size)
+        self.waiting = 0
+        self.long_slots = max(size - 1, 1)
+        self.long_running = 0
+        self._lock = threading.Lock()
+        if not network:
+            sandbox.require()
+        for _ in range(size):
+            self.add(self.spawn())
+
+    def spawn(self) -> _Worker:
+        return _spawn(self.store, self.network, self.memory, self.nice)
+
+    def admit_long(self) -> bool:
+        """Take a long-query slot if one is free (called from the round-trip thread)."""
+        with self._lock:
+            if self.long_running >= self.long_slots:
+                return False
+            self.long_running += 1
+            return True
+
+    def end_long(self) -> None:
+        with self._lock:
+            self.long_running -= 1
+
+    def add(self, worker: _Worker) -> None:
+        self.workers.append(worker)
+        self.idle.put_nowait(worker)
+
+    def discard(self, worker: _Worker, grace: float = 0.0) -> int | None:
+        status = _reap(worker, grace)
+        if worker in self.workers:
+            self.workers.remove(worker)
+        return status
 
 
 class QueryPool:
-    """Forked workers over one store; `run` evaluates a job within a time limit."""
+    """Lanes of forked workers over one store; `run` evaluates a job within its limits."""
 
-    def __init__(self, store: Store, size: int) -> None:
+    def __init__(self, store: Store, size: int, settings: Settings | None = None) -> None:
+        settings = settings or Settings(query_workers=size)
         self.store = store
         self.size = size
-        self.memo: dict[str, Any] = {}
+        self.settings = settings
+        self.memo: dict[str, object] = {}
+        self.clients = ClientLimit(settings.max_queries_per_client,
+                                   settings.slow_client_cooldown)
         self._closed = False
-        self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._limiter = CapacityLimiter(size)
+        self._memory = settings.query_memory_mb << 20
+        self._lanes: dict[str, _Lane] = {}
         try:
-            for _ in range(size):
-                self._add(_spawn(store))
+            self._lanes[GENERAL] = _Lane(store, size, False, self._memory,
+                                         settings.adhoc_nice, settings.long_query_seconds)
+            self._lanes[CHEAP] = _Lane(store, settings.cheap_workers, False, self._memory)
+            if settings.service_allowlist:
+                self._lanes[FEDERATION] = _Lane(store, 1, True, self._memory)
         except BaseException:
-            self.close()
+            self.terminate()
             raise
 
-    def _add(self, worker: _Worker) -> None:
-        self._workers.append(worker)
-        self._idle.put_nowait(worker)
-
-    def _discard(self, worker: _Worker) -> None:
-        _reap(worker)
-        if worker in self._workers:
-            self._workers.remove(worker)
-
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, lane: _Lane, worker: _Worker) -> None:
         if self._closed:
-            self._discard(worker)
+            lane.discard(worker)
         else:
-            self._idle.put_nowait(worker)
+            lane.idle.put_nowait(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        self._discard(worker)
+    def _replace(self, lane: _Lane, worker: _Worker, grace: float = 0.0) -> int | None:
+        status = lane.discard(worker, grace)
         if not self._closed:
-            self._add(_spawn(self.store))
+            lane.add(lane.spawn())
+        return status
 
-    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Evaluate `job` in a worker; raise QueryTimeout/PoolBusy when `timeout` runs out."""
+    async def _acquire(self, lane: _Lane, wait: float) -> _Worker:
+        if lane.idle.empty() and lane.waiting >= self.settings.queue_length:
+            raise PoolBusy(f"all {lane.size} {lane_name(self, lane)} workers are busy and "
+                           f"{lane.waiting} requests are waiting")
+        lane.waiting += 1
+        try:
+            return await asyncio.wait_for(lane.idle.get(), wait)
+        except TimeoutError:
+            raise PoolBusy(f"all {lane.size} {lane_name(self, lane)} workers stayed busy for "
+                           f"{wait:g} s") from None
+        finally:
+            lane.waiting -= 1
+
+    async def run(self, job: QueryJob, timeout: float, lane: str = GENERAL,
+                  client: str | None = None) -> QueryOutcome:
+        """Evaluate `job` in a worker of `lane`; PoolBusy, TooManyQueries or QueryTimeout
+        when a limit is reached."""
         if self._closed:
             raise PoolBusy("the dataset is being replaced")
+        with self.clients.hold(client):
+            if lane == CHEAP:
+                timeout = min(timeout, self.settings.cheap_timeout)
+            else:
+                self.clients.check_adhoc(client)
+            outcome = await self._run_in(self._lanes[lane], job, timeout, client)
+            if outcome.reroute:
+                federation = self._lanes.get(FEDERATION)
+                if federation is None:
+                    return QueryOutcome(403, TEXT, (b"federated SERVICE is not allowed\n",))
+                job = dataclasses.replace(job, federated=True)
+                outcome = await self._run_in(federation, job, timeout, client)
+            return outcome
+
+    async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float,
+                      client: str | None = None) -> QueryOutcome:
         deadline = time.monotonic() + timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
+        worker = await self._acquire(lane, min(timeout, self.settings.queue_wait))
         remaining = deadline - time.monotonic()
+        admitted: list[bool] = []
+        outcome: QueryOutcome | None = None
+
+        def admit() -> bool:
+            admitted.append(lane.admit_long())
+            if admitted[-1]:
+                self.clients.long_started(client)
+            return admitted[-1]
+
         try:
             outcome = await anyio.to_thread.run_sync(
-                _round_trip, worker, job, remaining, limiter=self._limiter
+                _round_trip, worker, job, remaining, lane.long_after, admit,
+                limiter=lane.limiter,
             )
-        except (EOFError, OSError):
-            self._replace(worker)
-            return QueryOutcome(500, "text/plain; charset=utf-8", b"query worker crashed")
+        except (EOFError, OSError):  # the worker died: collect how
+            status = self._replace(lane, worker, grace=1.0)
+            return _crashed(status, self.settings.query_memory_mb)
         except BaseException:
-            self._replace(worker)  # cancelled mid-query: the worker's state is unknown
+            self._replace(lane, worker)  # cancelled mid-query: the worker's state is unknown
             raise
+        finally:
+            if any(admitted):
+                lane.end_long()
+                self.clients.long_ended(client, stopped=False)
+        if outcome is LONG_REFUSED:
+            self.clients.long_started(client)
+            self.clients.long_ended(client, stopped=True)
+            self._replace(lane, worker)
+            raise PoolBusy(
+                f"query stopped after {lane.long_after:g} s: all {lane.long_slots} long-query "
+                "slots are taken, so only short queries run until one frees "
+                "(CLUSTERKG_LONG_QUERY_SECONDS)")
         if outcome is None:
-            self._replace(worker)
+            self._replace(lane, worker)
             raise QueryTimeout(f"query stopped at the time limit of {timeout:g} s")
-        self._release(worker)
+        if outcome.status == 503:  # out of memory inside the worker: start afresh
+            self._replace(lane, worker)
+        else:
+            self._release(lane, worker)
         return outcome
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live workers (for monitoring and tests)."""
-        return [w.pid for w in self._workers]
+        """Process ids of the live workers of every lane (for monitoring and tests)."""
+        return [w.pid for lane in self._lanes.values() for w in lane.workers]
+
+    def lane_pids(self, lane: str) -> list[int]:
+        """Process ids of one lane's workers."""
+        return [w.pid for w in self._lanes[lane].workers] if lane in self._lanes else []
 
     def close(self) -> None:
         """Kill idle workers now; busy ones are killed when their query returns."""
         self._closed = True
-        while not self._idle.empty():
-            self._discard(self._idle.get_nowait())
+        for lane in self._lanes.values():
+            while not lane.idle.empty():
+                lane.discard(lane.idle.get_nowait())
 
     def terminate(self) -> None:
         """Kill every worker, busy or not (server shutdown)."""
         self.close()
-        for worker in list(self._workers):
-            self._discard(worker)
+        for lane in self._lanes.values():
+            for worker in list(lane.workers):
+                lane.discard(worker)
+
+
+def lane_name(pool: QueryPool, lane: _Lane) -> str:
+    return next((name for name, item in pool._lanes.items() if item is lane), "query")
+
+
+def _crashed(status: int | None, memory_mb: int) -> QueryOutcome:
+    if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
+        signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS
+    ):
+        message = (f"the query worker died ({signal.Signals(os.WTERMSIG(status)).name}), most "
+                   f"likely at its memory limit of {memory_mb} MiB over the store "
+                   "(CLUSTERKG_QUERY_MEMORY_MB); a fresh worker has replaced it")
+        return QueryOutcome(503, TEXT, (message.encode(),))
+    return QueryOutcome(500, TEXT, (b"query worker crashed",))

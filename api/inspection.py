@@ -1,17 +1,17 @@
-"""What the service must know about a query before running it, read by a SPARQL tokenizer.
+"""What the service reads from a query's text before a parser sees it: nesting depth, form,
+prefixes and FROM, with a SPARQL tokenizer.
 
-The tokenizer follows the SPARQL 1.1 grammar's terminals (§19.8) closely enough to tell
-keywords from the text of strings, comments, IRIs, variables and prefixed names, so a
-`SERVICE` inside a literal or a comment is not mistaken for federation and a real one is never
-missed. It is a regex scan (microseconds), unlike a full parse with rdflib (milliseconds).
-SPARQL allows `\\uXXXX` escapes anywhere in the query text (§19.2) while Oxigraph decodes them only
-in strings, so a query is scanned both as written and with escapes decoded, and the union of
-what either reading finds is reported.
+Nothing here decides on federation: `SERVICE` is found on the parsed query by
+`clusterkg.api.federation`, and the query workers cannot open network sockets at all
+(`clusterkg.api.sandbox`). The tokenizer follows the SPARQL 1.1 grammar's terminals (§19.8)
+closely enough to tell brackets and keywords from the text of strings, comments and IRIs. Every
+function is one regex pass (linear in the text), so a hostile query cannot stall it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -33,23 +33,30 @@ _TOKEN = re.compile(
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_OPEN = frozenset("{([")
+_CLOSE = frozenset("})]")
+
+
+class QueryTooDeep(ValueError):
+    """The query nests brackets deeper than the configured limit (HTTP 400)."""
 
 
 @dataclass(frozen=True)
 class Token:
+    """One significant token: its grammar kind, its text and where it ends in the query."""
+
     kind: str
     text: str
+    end: int
 
 
 @dataclass
 class QueryInfo:
-    """The query form, declared prefixes, whether FROM sets the dataset, and every SERVICE
-    endpoint (`?var` if a variable)."""
+    """The query form, declared prefixes and whether FROM sets the dataset."""
 
     form: str | None = None
     has_from: bool = False
     prefixes: dict[str, str] = field(default_factory=dict)
-    services: list[str] = field(default_factory=list)
 
     @property
     def is_graph_query(self) -> bool:
@@ -66,66 +73,65 @@ def decode_codepoints(text: str) -> str:
     return _CODEPOINT.sub(_char, text)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Significant tokens (no whitespace, no comments) of a SPARQL text."""
-    tokens: list[Token] = []
+def tokens(text: str) -> Iterator[Token]:
+    """Significant tokens (no whitespace, no comments) of a SPARQL text, lazily."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group()))
-    return tokens
+            yield Token(kind, match.group(), match.end())
 
 
-def _scan(text: str) -> QueryInfo:
-    info = QueryInfo()
-    base: str | None = None
-    tokens = tokenize(text)
-    for index, token in enumerate(tokens):
-        if token.kind != "word":
+def nesting_depth(text: str) -> int:
+    """Deepest nesting of `{`, `(` and `[` outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.kind != "other":
             continue
-        keyword = token.text.upper()
-        following = tokens[index + 1 : index + 4]
-        if keyword in _FORMS and info.form is None:
-            info.form = keyword
-        elif keyword == "FROM":
-            info.has_from = True
-        elif keyword == "BASE" and following and following[0].kind == "iri":
-            base = urljoin(base or "", following[0].text[1:-1])
-        elif keyword == "PREFIX" and len(following) >= 2 and following[1].kind == "iri":
-            name = following[0].text.rstrip(":") if following[0].kind == "pname" else ""
-            info.prefixes[name] = urljoin(base or "", following[1].text[1:-1])
-        elif keyword == "SERVICE":
-            if following and following[0].kind == "word" and following[0].text.upper() == "SILENT":
-                following = following[1:]
-            info.services.append(_endpoint(following[0] if following else None, info, base))
-    return info
+        if token.text in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.text in _CLOSE and depth:
+            depth -= 1
+    return deepest
 
 
-def _endpoint(token: Token | None, info: QueryInfo, base: str | None) -> str:
-    if token is None:
-        return "?"
-    if token.kind == "iri":
-        return urljoin(base or "", token.text[1:-1])
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        if prefix in info.prefixes:
-            return info.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    if token.kind == "var":
-        return "?" + token.text[1:]
-    return token.text
+def check_depth(text: str, limit: int) -> None:
+    """Refuse a text nested deeper than `limit`, as written and with codepoint escapes
+    decoded (parsers that apply §19.2 first see the decoded brackets)."""
+    for reading in dict.fromkeys((text, decode_codepoints(text))):
+        depth = nesting_depth(reading)
+        if depth > limit:
+            raise QueryTooDeep(
+                f"the query nests brackets {depth} deep; the limit is {limit} "
+                "(CLUSTERKG_MAX_QUERY_DEPTH)"
+            )
 
 
 def inspect_query(text: str) -> QueryInfo:
-    """Inspect a query as written and as decoded; SERVICE endpoints of both readings."""
-    info = _scan(text)
-    decoded = decode_codepoints(text)
-    if decoded != text:
-        other = _scan(decoded)
-        info.form = info.form or other.form
-        info.services += [s for s in other.services if s not in info.services]
+    """Form, prefixes (resolved against BASE) and FROM of a query, from its tokens."""
+    info = QueryInfo()
+    base: str | None = None
+    recent: list[Token] = []  # the last three tokens, newest last
+    for token in tokens(text):
+        _take(info, recent, token)
+        if recent and recent[-1].kind == "word" and recent[-1].text.upper() == "BASE" and (
+            token.kind == "iri"
+        ):
+            base = urljoin(base or "", token.text[1:-1])
+        if len(recent) >= 2 and token.kind == "iri" and recent[-2].kind == "word" and (
+            recent[-2].text.upper() == "PREFIX"
+        ):
+            name = recent[-1].text.rstrip(":") if recent[-1].kind == "pname" else ""
+            info.prefixes[name] = urljoin(base or "", token.text[1:-1])
+        recent = [*recent[-2:], token]
     return info
 
 
-def refused_services(info: QueryInfo, allowlist: tuple[str, ...]) -> list[str]:
-    """SERVICE endpoints not on the allow-list (variables are never allowed)."""
-    return [s for s in info.services if s.startswith("?") or s not in allowlist]
+def _take(info: QueryInfo, recent: list[Token], token: Token) -> None:
+    if token.kind != "word":
+        return
+    keyword = token.text.upper()
+    if keyword in _FORMS and info.form is None:
+        info.form = keyword
+    elif keyword == "FROM":
+        info.has_from = True

@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from clusterkg import iris
-from clusterkg.api.execution import QueryPool
-from clusterkg.api.inspection import _TOKEN, inspect_query
-from clusterkg.api.sparql import ProtocolError, _answer, _error
+from clusterkg.api.execution import CHEAP, QueryPool
+from clusterkg.api.inspection import QueryTooDeep, check_depth, inspect_query, tokens
+from clusterkg.api.protocol import ProtocolError, answer_query, error_response
 from clusterkg.api.state import get_pool, get_settings
 from clusterkg.queries.library import NamedQuery, library, parse_header
 from clusterkg.settings import Settings
@@ -105,20 +105,18 @@ def where_group_start(sparql: str) -> int:
     and comments are skipped by the SPARQL tokenizer of `inspection`)."""
     form = inspect_query(sparql).form
     depth, after_where, first_brace = 0, False, -1
-    for match in _TOKEN.finditer(sparql):
-        kind, token = match.lastgroup, match.group()
-        if kind in ("ws", "comment"):
-            continue
+    for item in tokens(sparql):
+        kind, token = item.kind, item.text
         if kind == "word" and depth == 0:
             after_where = token.upper() == "WHERE"
             continue
         if token in ("{", "("):
             if depth == 0 and token == "{":
                 if after_where and (form != "CONSTRUCT" or first_brace >= 0):
-                    return match.end()
+                    return item.end
                 if after_where:
                     raise ValueError("the short form CONSTRUCT WHERE cannot take VALUES")
-                first_brace = match.end() if first_brace < 0 else first_brace
+                first_brace = item.end if first_brace < 0 else first_brace
             depth += 1
         elif token in ("}", ")"):
             depth -= 1
@@ -141,8 +139,11 @@ def bind(sparql: str, values: dict[str, list[Term]]) -> str:
     return f"{sparql[:at]} {blocks}\n{sparql[at:]}"
 
 
-def bound_values(query: NamedQuery, pairs: list[tuple[str, str]]) -> dict[str, list[Term]]:
-    """The query-string values per declared parameter; unknown names are refused."""
+def bound_values(
+    query: NamedQuery, pairs: list[tuple[str, str]], max_depth: int = 128
+) -> dict[str, list[Term]]:
+    """The query-string values per declared parameter; unknown names are refused, and so is
+    a value nested deeper than `max_depth` (checked before any parser reads it)."""
     declared = [p["name"] for p in parameters(query)]
     prefixes = inspect_query(query.text).prefixes
     values: dict[str, list[Term]] = {}
@@ -152,6 +153,10 @@ def bound_values(query: NamedQuery, pairs: list[tuple[str, str]]) -> dict[str, l
         if key not in declared:
             takes = ", ".join(declared) if declared else "no parameters"
             raise ParameterError(f"unknown parameter {key!r}: {query.name} takes {takes}")
+        try:
+            check_depth(value, max_depth)
+        except QueryTooDeep as error:
+            raise ParameterError(f"parameter {key!r}: {error}") from None
         values.setdefault(key, []).append(parse_term(value, prefixes))
     return values
 
@@ -178,13 +183,13 @@ async def run_named_query(
         return PlainTextResponse(f"no named query {name!r}: GET /queries lists them\n", 404)
     pairs = request.query_params.multi_items()
     try:
-        sparql = bind(query.text, bound_values(query, pairs))
+        sparql = bind(query.text, bound_values(query, pairs, settings.max_query_depth))
     except ParameterError as error:
         return PlainTextResponse(f"{error}\n", 400)
     except ValueError as error:  # the library's query cannot take VALUES: a library defect
         return PlainTextResponse(f"{name} cannot be parametrised: {error}\n", 500)
     forced = [(key, value) for key, value in pairs if key in PASS_THROUGH]
     try:
-        return await _answer(request, [("query", sparql), *forced], pool, settings)
+        return await answer_query(request, [("query", sparql), *forced], pool, settings, CHEAP)
     except ProtocolError as error:
-        return _error(error)
+        return error_response(error)

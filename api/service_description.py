@@ -1,8 +1,9 @@
 """The SPARQL 1.1 Service Description of the endpoint, with VoID statistics of its dataset.
 
-Answered at `GET /sparql` without a query (SPARQL 1.1 Service Description §2). Statistics are
-gathered by SPARQL through the worker pool, so they obey the same time limit as any query, and
-are kept per store, so a reload recomputes them.
+Answered at `GET /sparql` without a query (SPARQL 1.1 Service Description §2). The endpoint
+IRI is the configured public one (`CLUSTERKG_PUBLIC_ENDPOINT`), never the request's Host.
+Statistics are gathered by SPARQL through the worker pool (the cheap lane), so they obey the
+same time limit as any query, and are kept per store, so a reload recomputes them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from clusterkg import iris
-from clusterkg.api.execution import QueryPool
+from clusterkg.api.execution import GENERAL, QueryPool
 from clusterkg.api.media import GRAPH_FORMATS, RESULT_FORMATS
 from clusterkg.api.results import QueryJob
 from clusterkg.graph.materialise import RULE as RELEASE_RULE
@@ -42,23 +43,23 @@ class DatasetStatistics:
     classes: dict[str, int] = field(default_factory=dict)
 
 
-async def _rows(pool: QueryPool, query: str, timeout: float) -> list[dict[str, str]]:
-    outcome = await pool.run(QueryJob(query, max_rows=10_000_000), timeout)
+async def _rows(pool: QueryPool, query: str, timeout: float, lane: str) -> list[dict[str, str]]:
+    outcome = await pool.run(QueryJob(query, max_rows=10_000_000), timeout, lane)
     if outcome.status != 200:
         raise RuntimeError(outcome.body.decode(errors="replace"))
     bindings = json.loads(outcome.body)["results"]["bindings"]
     return [{name: term["value"] for name, term in row.items()} for row in bindings]
 
 
-async def statistics(pool: QueryPool, timeout: float) -> DatasetStatistics:
+async def statistics(pool: QueryPool, timeout: float, lane: str = GENERAL) -> DatasetStatistics:
     """VoID numbers of the pool's store, computed once per store."""
     cached = pool.memo.get("void")
     if isinstance(cached, DatasetStatistics):
         return cached
     stats = DatasetStatistics()
-    stats.triples = int((await _rows(pool, _TRIPLES, timeout))[0]["n"])
-    stats.graphs = {r["g"]: int(r["n"]) for r in await _rows(pool, _GRAPH_SIZES, timeout)}
-    stats.classes = {r["c"]: int(r["n"]) for r in await _rows(pool, _CLASSES, timeout)}
+    stats.triples = int((await _rows(pool, _TRIPLES, timeout, lane))[0]["n"])
+    stats.graphs = {r["g"]: int(r["n"]) for r in await _rows(pool, _GRAPH_SIZES, timeout, lane)}
+    stats.classes = {r["c"]: int(r["n"]) for r in await _rows(pool, _CLASSES, timeout, lane)}
     pool.memo["void"] = stats
     return stats
 

@@ -33,7 +33,7 @@ class StoreHolder:
         self.settings = settings
         self._current: tuple[Store, QueryPool, Release] = (
             store,
-            QueryPool(store, settings.query_workers),
+            QueryPool(store, settings.query_workers, settings),
             release,
         )
         self._others: dict[int, QueryPool] = {}
@@ -63,7 +63,7 @@ class StoreHolder:
     def replace(self, store: Store, release: Release) -> None:
         """Serve `store` (release `release`) from now on; the previous one keeps serving if this
         raises."""
-        pool = QueryPool(store, self.settings.query_workers)
+        pool = QueryPool(store, self.settings.query_workers, self.settings)
         old = self._current[1]
         self._current = (store, pool, release)
         self._retire(old)
@@ -92,7 +92,8 @@ class StoreHolder:
         if store is current_store:
             return current_pool
         if id(store) not in self._others:
-            self._others[id(store)] = QueryPool(store, self.settings.query_workers)
+            self._others[id(store)] = QueryPool(
+                store, self.settings.query_workers, self.settings)
         return self._others[id(store)]
 
     def close(self) -> None:

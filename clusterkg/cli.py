@@ -190,9 +190,7 @@ def serve_command(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Serve the built graph over HTTP (SPARQL endpoint, pages)."""
-    import uvicorn
-
-    from clusterkg.api.app import create_app
+    from clusterkg.api.app import serve
     from clusterkg.settings import Settings
 
     settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port)
@@ -201,7 +199,7 @@ def serve_command(
     except ReleaseError as exc:
         console.print(f"[red]not serving[/]: {exc}")
         raise typer.Exit(2) from exc
-    uvicorn.run(create_app(settings), host=host, port=port)
+    serve(settings)  # with the connection limits of issue 9 (api/connections.py)
 
 
 @app.command("run")

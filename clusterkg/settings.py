@@ -47,6 +47,64 @@ class Settings(BaseModel):
     )
     cors_origins: tuple[str, ...] = ("*",)
 
+    # --- Query path hardening (issue 9, h1): depth, memory, answer size, fairness, timeouts ---
+    max_query_depth: int = Field(
+        default=128, ge=8, description="Deepest bracket nesting a query may have."
+    )
+    query_memory_mb: int = Field(
+        default=1024, ge=64, description="Address space a query worker may add to the store's."
+    )
+    max_answer_bytes: int = Field(
+        default=64 << 20, ge=1024, description="Largest answer body, in bytes."
+    )
+    max_queries_per_client: int = Field(
+        default=4, ge=1, description="Queries one client address may have running or queued."
+    )
+    queue_length: int = Field(
+        default=8, ge=0, description="Requests that may wait for a worker, per lane."
+    )
+    queue_wait: float = Field(
+        default=5.0, gt=0, description="Seconds a request may wait for a worker before a 503."
+    )
+    long_query_seconds: float = Field(
+        default=1.0, gt=0, description="An ad-hoc query running longer holds a long-query slot."
+    )
+    slow_client_cooldown: float = Field(
+        default=10.0, ge=0, description="Seconds a client whose long query was stopped waits."
+    )
+    adhoc_nice: int = Field(
+        default=10, ge=0, le=19, description="CPU niceness of the ad-hoc (general) workers."
+    )
+    cheap_workers: int = Field(
+        default=1, ge=1, le=16, description="Workers of the lane for named queries."
+    )
+    cheap_timeout: float = Field(
+        default=5.0, gt=0, description="Time limit of a query in the named-query lane."
+    )
+    public_endpoint: str | None = Field(
+        default=None, description="Public IRI of /sparql: service description and query base."
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send the request headers."
+    )
+    body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a client has to send the request body."
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle keep-alive connection is kept."
+    )
+    max_connections: int = Field(
+        default=4096, ge=1, description="Concurrent connections before new ones get a 503."
+    )
+
+    def endpoint_iri(self) -> str:
+        """The IRI of /sparql: configured, else derived from host and port (never from a
+        request's Host header)."""
+        if self.public_endpoint:
+            return self.public_endpoint
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/sparql"
+
     @field_validator("service_allowlist", "cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:

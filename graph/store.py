@@ -57,10 +57,14 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        query_dataset: bool = False,
     ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query. Without `default_graphs` the default graph is the
         store's own: for a served release, the release's materialised default graph (one value
-        per fact, `graph.materialise`); for a store being built, the union of its graphs."""
+        per fact, `graph.materialise`); for a store being built, the union of its graphs. An
+        empty list makes it empty. `base_iri` resolves relative IRIs; `query_dataset` lets the
+        query's FROM / FROM NAMED clauses choose the dataset instead."""
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update (never exposed on the public endpoint)."""
@@ -124,12 +128,19 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        query_dataset: bool = False,
     ) -> QueryResult:
+        if query_dataset:
+            return self._store.query(sparql, base_iri=base_iri)
         return self._store.query(
             sparql,
-            use_default_graph_as_union=self._union_default and not default_graphs,
-            default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
-            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+            base_iri=base_iri,
+            use_default_graph_as_union=self._union_default and default_graphs is None,
+            default_graph=None if default_graphs is None else [
+                ox.NamedNode(g) for g in default_graphs],
+            named_graphs=None if named_graphs is None else [
+                ox.NamedNode(g) for g in named_graphs],
         )
 
     def update(self, sparql: str) -> None:

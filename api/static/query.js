@@ -136,6 +136,13 @@
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
+      td.className = "iri";
+      td.title = term.value;
+      if (!/^https?:\/\//i.test(term.value)) {
+        // only web IRIs become links: a javascript: or data: IRI stays inert text
+        td.textContent = shorten(term.value, prefixes);
+        return td;
+      }
       const a = document.createElement("a");
       a.href = term.value;
       a.title = term.value;
@@ -143,7 +150,6 @@
       a.rel = "noopener noreferrer";
       a.textContent = shorten(term.value, prefixes);
       td.appendChild(a);
-      td.className = "iri";
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
       td.className = "bnode";

@@ -75,7 +75,7 @@ def test_server_forks_and_stops_its_workers() -> None:
     with running_server(DATASET, query_workers="3") as (url, pid):
         assert httpx.get(url, params={"query": "ASK {}"}).status_code == 200
         workers = children(pid)
-        assert len(workers) == 3
+        assert len(workers) == 3 + 1  # the general lane and the named-query lane
     for worker in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(worker, 0)

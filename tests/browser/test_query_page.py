@@ -179,3 +179,16 @@ def test_errors_are_shown(page: Any, base_url: str) -> None:
     page.wait_for_selector("#error:not([hidden])", timeout=15_000)
     assert "syntax" in page.inner_text("#error").lower()
     assert "Error 400" in page.inner_text("#status")
+
+
+def test_javascript_iri_is_not_a_link(page: Any, base_url: str) -> None:
+    """Issue 9: an IRI with a script scheme is shown as text, never as a clickable link."""
+    query = ("SELECT ?x WHERE { VALUES ?x { <javascript:alert(document.domain)> "
+             "<https://example.org/safe> } }")
+    _open(page, base_url)
+    page.fill("#query", query)
+    page.click("#run")
+    page.wait_for_selector("#results:not([hidden])", timeout=15_000)
+    hrefs = page.locator("#results td.iri a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs == ["https://example.org/safe"]
+    assert "javascript:alert" in page.inner_text("#results")

@@ -1,0 +1,191 @@
+"""Streaming writers of query answers, each bounded by a byte cap.
+
+Answers are written piece by piece into an `AnswerSink`, which hands out chunks as they fill
+and stops the query with `AnswerTooLarge` once the configured cap is passed, so neither the
+worker nor the server ever holds more than the cap. SELECT answers are written here (Oxigraph
+cannot serialise a result set cut at the row cap); JSON has no size limit on a literal.
+
+CSV and TSV cells that a spreadsheet would run as a formula are neutralised by the OWASP rule
+(a leading `'` before `=`, `+`, `-`, `@`, tab, CR and their full-width forms); numbers are left
+as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+CHUNK = 1 << 20
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+class AnswerTooLarge(Exception):
+    """The answer passed the byte cap."""
+
+
+class AnswerSink:
+    """A binary file-like object that emits full chunks and enforces the byte cap."""
+
+    def __init__(self, limit: int, emit: Callable[[bytes], None], chunk: int = CHUNK) -> None:
+        self.limit = limit
+        self.size = 0
+        self._emit = emit
+        self._chunk = chunk
+        self._buffer = bytearray()
+
+    def write(self, data: bytes | bytearray | memoryview | str) -> int:
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        self.size += len(raw)
+        if self.size > self.limit:
+            raise AnswerTooLarge(
+                f"the answer is larger than the limit of {self.limit} bytes "
+                "(CLUSTERKG_MAX_ANSWER_BYTES): add a LIMIT or select fewer or shorter values"
+            )
+        self._buffer += raw
+        if len(self._buffer) >= self._chunk:
+            self.flush()
+        return len(raw)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._emit(bytes(self._buffer))
+            self._buffer.clear()
+
+    def rest(self) -> bytes:
+        """What is buffered and not emitted yet (the whole of a small answer), cleared."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
+
+def neutralise(value: str) -> str:
+    """A spreadsheet-safe cell: formula-like text gets a leading apostrophe (OWASP)."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """An RDF term in the SPARQL 1.1 JSON results encoding (§3.2.2)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
+        }}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def write_json(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
+    """SPARQL 1.1 JSON results, one binding at a time."""
+    head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+    sink.write('{"head":' + head + ',"results":{"bindings":[')
+    for index, row in enumerate(rows):
+        binding = {name: term_json(t) for name, t in zip(variables, row, strict=True) if t}
+        text = json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
+        sink.write(("," if index else "") + text)
+    sink.write("]}}")
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            attribute = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != _XSD_STRING:
+            attribute = f" datatype={quoteattr(term.datatype.value)}"
+        else:
+            attribute = ""
+        return f"<literal{attribute}>{escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        parts = (("subject", term.subject), ("predicate", term.predicate),
+                 ("object", term.object))
+        return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def write_xml(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
+    """SPARQL Query Results XML Format, one result at a time."""
+    sink.write(f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}"><head>')
+    sink.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
+    sink.write("</head><results>")
+    for row in rows:
+        cells = "".join(
+            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+            for name, term in zip(variables, row, strict=True) if term is not None
+        )
+        sink.write(f"<result>{cells}</result>")
+    sink.write("</results></sparql>\n")
+
+
+def _csv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    text = term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+    return neutralise(text)
+
+
+def write_csv(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
+    """SPARQL CSV (CSV/TSV results §2): plain values, RFC 4180 quoting, CRLF."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([_csv_value(term) for term in row])
+        if out.tell() >= CHUNK:
+            sink.write(out.getvalue())
+            out.seek(0)
+            out.truncate()
+    sink.write(out.getvalue())
+
+
+def _tsv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and term.value.startswith(_FORMULA_START):
+        safe = neutralise(term.value)
+        if safe != term.value:
+            term = ox.Literal(safe, language=term.language) if term.language else ox.Literal(
+                safe, datatype=term.datatype)
+    return str(term)
+
+
+def write_tsv(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
+    """SPARQL TSV (CSV/TSV results §3): terms in N-Triples syntax, `?var` header."""
+    sink.write("\t".join("?" + name for name in variables) + "\n")
+    for row in rows:
+        sink.write("\t".join(_tsv_value(term) for term in row) + "\n")
+
+
+WRITERS: dict[str, Callable[[AnswerSink, list[str], Iterable[ox.QuerySolution]], None]] = {
+    "SPARQL_Results_JSON": write_json,
+    "SPARQL_Results_XML": write_xml,
+    "SPARQL_Results_CSV": write_csv,
+    "SPARQL_Results_TSV": write_tsv,
+}
