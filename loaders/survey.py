@@ -21,6 +21,7 @@ import rdflib
 
 from clusterkg.graph import iris
 from clusterkg.graph.validation import Problem, validate, with_context
+from clusterkg.loaders import formula_guard
 from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, expand, map_record
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.survey_read import (
@@ -176,11 +177,11 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
                 continue
             if cell.formula:
                 finding(
-                    "the cell holds a formula or starts with '='; formulas are never evaluated",
+                    formula_guard.MESSAGE + "; formulas are never evaluated",
                     row=number,
                     column=name,
                     value=cell.value,
-                    expected="a typed value",
+                    expected=formula_guard.EXPECTED,
                 )
                 broken = True
                 continue
@@ -450,9 +451,14 @@ def validate_inputs(
             read = _read(name, data, context, max_bytes)
         except UnusableInput as exc:
             result.unusable = True
-            result.findings.append(Finding("Violation", exc.reason, name, check="input"))
+            result.findings.append(Finding("Violation", exc.reason, name, check=exc.check))
             continue
         if isinstance(read, rdflib.Graph):
+            result.findings += [
+                Finding("Violation", formula_guard.MESSAGE, name, None, None, None, value,
+                        formula_guard.EXPECTED, subject, prop, "input")
+                for subject, prop, value in formula_guard.formula_literals(read)
+            ]  # fmt: skip
             rdf_graph += read
             for s, _p, o in read:
                 rdf_subjects.setdefault(str(s), name)
