@@ -5,7 +5,7 @@ nested list, an `@import`, a scoped context in a term definition ...) with no ti
 reads `file:` IRIs from the server's disk. A text scan for such places misses some of them, so
 the JSON-LD of an upload is expanded by pyld, a JSON-LD 1.1 processor that asks its document
 loader for *every* context it needs, wherever the context sits; the loader here refuses them
-all. The processor's N-Quads go to rdflib's N-Quads parser, which reads nothing but its input.
+all. The processor's RDF dataset becomes rdflib terms directly: no other parser is involved.
 Turtle, TriG and N-Triples have no way to include other documents; rdflib parses them from a
 string (never a URL or a path).
 """
@@ -21,6 +21,8 @@ from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
 from clusterkg.loaders.intake_limits import HostileInput
 from clusterkg.loaders.survey_read import UnusableInput
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class ContextRefused(Exception):
@@ -66,8 +68,8 @@ def _refused_in(exc: BaseException) -> str | None:
 def _refusal(name: str, iri: str) -> HostileInput:
     return HostileInput(
         name,
-        f"the JSON-LD refers to the context <{iri}>; contexts are never fetched (neither remote "
-        "nor file:), so put the context inline in the file",
+        f"the JSON-LD names the context <{iri}>: no remote @context (nor a file: one) is ever "
+        "fetched; put the context inline in the file",
     )
 
 
@@ -82,10 +84,7 @@ def parse_jsonld(name: str, text: str) -> rdflib.Graph:
     except RecursionError as exc:
         raise UnusableInput(name, "the JSON is nested too deeply") from exc
     try:
-        nquads = jsonld.to_rdf(
-            document,
-            {"format": "application/n-quads", "documentLoader": _refuse, "base": ""},
-        )
+        dataset = jsonld.to_rdf(document, {"documentLoader": _refuse, "base": ""})
     except RecursionError as exc:
         raise UnusableInput(name, "the JSON-LD is nested too deeply") from exc
     except Exception as exc:  # pyld wraps every failure in JsonLdError, with the cause inside
@@ -96,12 +95,23 @@ def parse_jsonld(name: str, text: str) -> rdflib.Graph:
             raise _refusal(name, iri) from exc
         detail = " ".join(str(exc).split())[:300]
         raise UnusableInput(name, f"malformed JSON-LD: {detail}") from exc
-    dataset = rdflib.Dataset()
-    try:
-        dataset.parse(data=nquads, format="nquads")
-    except Exception as exc:  # the processor's output is N-Quads; anything else is a bug here
-        raise UnusableInput(name, f"the JSON-LD gave unreadable N-Quads: {exc}") from exc
     graph = rdflib.Graph()
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
+    for triples in dataset.values():  # every graph of the document, merged as for TriG
+        for triple in triples:
+            graph.add(
+                (_term(triple["subject"]), _term(triple["predicate"]), _term(triple["object"]))
+            )
     return graph
+
+
+def _term(node: dict[str, str]) -> rdflib.term.Node:
+    """An rdflib term from pyld's RDF dataset form."""
+    if node["type"] == "IRI":
+        return rdflib.URIRef(node["value"])
+    if node["type"] == "blank node":
+        return rdflib.BNode(node["value"].removeprefix("_:"))
+    if "language" in node:
+        return rdflib.Literal(node["value"], lang=node["language"])
+    if node.get("datatype") in (None, XSD_STRING):
+        return rdflib.Literal(node["value"])
+    return rdflib.Literal(node["value"], datatype=rdflib.URIRef(node["datatype"]))

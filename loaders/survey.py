@@ -185,6 +185,9 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
                 )
                 broken = True
                 continue
+            if formula_guard.formula_risk(cell.value) == "Warning":
+                findings.append(Finding("Warning", formula_guard.SIGN_MESSAGE, sheet.file,
+                                        sheet.name, number, name, cell.value))  # fmt: skip
             values[name] = cell.value or None
         for column in spec.columns:
             value = values.get(column.name)
@@ -455,9 +458,9 @@ def validate_inputs(
             continue
         if isinstance(read, rdflib.Graph):
             result.findings += [
-                Finding("Violation", formula_guard.MESSAGE, name, None, None, None, value,
+                Finding(severity, formula_guard.MESSAGE, name, None, None, None, value,
                         formula_guard.EXPECTED, subject, prop, "input")
-                for subject, prop, value in formula_guard.formula_literals(read)
+                for severity, subject, prop, value in formula_guard.formula_literals(read)
             ]  # fmt: skip
             rdf_graph += read
             for s, _p, o in read:
