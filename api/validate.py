@@ -131,14 +131,14 @@ async def read_upload(request: Request, limit: int) -> list[tuple[str, bytes]]:
     body_limit = limit + OVERHEAD
     async for chunk in request.stream():
         received += len(chunk)
-        if received > body_limit:
-            raise TooLarge(f"the upload is over the limit of {limit:,} bytes; split it")
         try:
-            parser.write(chunk)
+            parser.write(chunk)  # a part over the limit stops here, naming its file
         except TooLarge:
             raise
         except Exception as exc:  # python-multipart's MultipartParseError and kin
             raise BadUpload(f"the multipart body is malformed: {exc}") from exc
+        if received > body_limit:
+            raise TooLarge(f"the upload is over the limit of {limit:,} bytes; split it")
     parser.finalize()
     return collector.files()
 
