@@ -98,10 +98,10 @@ def load_command(
         console.print(f"[bold red]not loaded, nothing changed[/]: {outcome.message}")
         print(report.rendered)
         raise typer.Exit(2)
-    for line in outcome.value.out:
-        print(line)
     for line in outcome.value.err:
         console.print(line, markup=False, highlight=False)
+    for line in outcome.value.out:
+        print(line)
     raise typer.Exit(outcome.value.exit_code)
 
 

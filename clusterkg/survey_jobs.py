@@ -99,6 +99,10 @@ def load_files(
 
 def sweep_wave_temp(dist: Path, wave: str) -> None:
     """Remove what a load stopped mid-write left beside its wave file."""
+    try:
+        waves.check_name(wave)  # never glob with a name that could leave the waves folder
+    except waves.WaveError:
+        return
     target = waves.wave_path(dist, wave)
     if target.parent.is_dir():
         for leftover in target.parent.glob(f".{target.name}.*"):

@@ -81,3 +81,18 @@ def test_a_validation_over_its_time_limit_exits_2_naming_the_limit(tmp_path: Pat
     assert load.returncode == 2 and "CLUSTERKG_VALIDATION_TIMEOUT" in load.stdout
     waves = tmp_path / "dist" / "waves"
     assert not waves.exists() or list(waves.iterdir()) == []
+
+
+def test_a_stopped_load_leaves_no_temp_file(tmp_path: Path) -> None:
+    from clusterkg import survey_jobs
+    from clusterkg.graph import waves
+
+    target = waves.wave_path(tmp_path, "w1")
+    target.parent.mkdir(parents=True)
+    leftover = target.parent / f".{target.name}.abc123"
+    leftover.write_bytes(b"<a> <b> <c> .\n")  # what a SIGKILL in `_write_atomically` leaves
+    other = target.parent / "w2.nq"
+    other.write_bytes(b"")
+    survey_jobs.sweep_wave_temp(tmp_path, "w1")
+    survey_jobs.sweep_wave_temp(tmp_path, "../../x")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["w2.nq"]
