@@ -9,7 +9,7 @@ the file and the setting), 503 with `Retry-After` when every validation slot is 
 Nothing of an upload reaches the disk: the body is read as it streams, parsed by the multipart
 parser in memory and cut at the byte limit (a chunked 2 GB upload stops at the limit, not after
 being spooled). The validation itself runs in a child process bounded in time and memory, which
-is killed when the client goes away (`clusterkg.loaders.survey_sandbox`); the request threads
+is killed when the client goes away (`clusterkg.loaders.survey.sandbox`); the request threads
 and the event loop only wait for it.
 """
 
@@ -24,8 +24,8 @@ from fastapi.responses import JSONResponse
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from clusterkg import survey_jobs
-from clusterkg.loaders.intake_limits import IntakeLimits
-from clusterkg.loaders.survey_sandbox import Breach, Run
+from clusterkg.loaders.survey.limits import IntakeLimits
+from clusterkg.loaders.survey.sandbox import Breach, Run
 from clusterkg.settings import Settings
 
 router = APIRouter(tags=["survey"])

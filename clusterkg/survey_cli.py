@@ -12,11 +12,11 @@ from rich.console import Console
 
 from clusterkg import survey_jobs
 from clusterkg.graph import waves
-from clusterkg.loaders.intake_limits import IntakeLimits
-from clusterkg.loaders.survey import MAX_BYTES, expand_paths
-from clusterkg.loaders.survey_report import RENDERERS
-from clusterkg.loaders.survey_sandbox import Breach, run_bounded
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
+from clusterkg.loaders.survey.limits import IntakeLimits
+from clusterkg.loaders.survey.report import RENDERERS
+from clusterkg.loaders.survey.sandbox import Breach, run_bounded
+from clusterkg.loaders.survey.template import rows_from_tables, write_template
+from clusterkg.loaders.survey.validate import MAX_BYTES, expand_paths
 
 console = Console(stderr=True)
 DistOption = Annotated[

@@ -160,14 +160,18 @@ def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
 
 def summarise(store: OxigraphStore, out_dir: Path, records: list[Record]) -> BuildSummary:
     summary = BuildSummary(out_dir=out_dir, records=len(records))
-    for row in store.query(
+    per_graph = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    ):
+    )
+    assert isinstance(per_graph, ox.QuerySolutions)
+    for row in per_graph:
         summary.triples_per_graph[row["g"].value.removeprefix(iris.GRAPH)] = int(row["n"].value)
-    for row in store.query(
+    per_class = store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
         f"FILTER(STRSTARTS(STR(?s), '{iris.ID}')) }} GROUP BY ?c ORDER BY ?c"
-    ):
+    )
+    assert isinstance(per_class, ox.QuerySolutions)
+    for row in per_class:
         summary.instances_per_class[row["c"].value] = int(row["n"].value)
     return summary
 

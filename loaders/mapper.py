@@ -139,7 +139,9 @@ def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | Non
     return ox.Literal(cell)
 
 
-def map_record(mapping: Mapping, record: Record, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+def map_record(
+    mapping: Mapping, record: Record, graph: ox.NamedNode | ox.DefaultGraph
+) -> Iterator[ox.Quad]:
     """The quads of one record, each node carrying `prov:wasDerivedFrom` its source excerpt."""
     for column in mapping.columns:
         if column.required and record.get(column.name) is None:

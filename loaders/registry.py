@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clusterkg.loaders import (
+from clusterkg.loaders.claims import prose
+from clusterkg.loaders.claims.discrepancies import find_discrepancies
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.report import (
     abbreviations,
     country_cases,
     initiatives,
-    prose,
     table2,
     table3,
     table4,
@@ -26,10 +28,8 @@ from clusterkg.loaders import (
     table10,
     toolbox,
 )
-from clusterkg.loaders.corrections import corrected_lines
-from clusterkg.loaders.discrepancies import find_discrepancies
-from clusterkg.loaders.document import Line
-from clusterkg.loaders.records import Record
+from clusterkg.loaders.report.corrections import corrected_lines
+from clusterkg.loaders.report.document import Line
 
 Extract = Callable[[Sequence[Line], str], list[Record]]
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from clusterkg.api import validate as validate_route
-from clusterkg.loaders.intake_limits import IntakeLimits
+from clusterkg.loaders.survey.limits import IntakeLimits
 
 PROGRAMME = Path(__file__).resolve().parents[1] / "fixtures" / "shapes" / "valid" / "programme.ttl"
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from clusterkg.api import validate as validate_route
-from clusterkg.loaders.intake_limits import IntakeLimits
+from clusterkg.loaders.survey.limits import IntakeLimits
 
 from ..fixtures.hostile import (
     billion_laughs_xlsx,
