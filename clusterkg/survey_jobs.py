@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clusterkg.graph import waves
-from clusterkg.loaders.survey.validate import Finding, SurveyResult, validate_inputs, validate_paths
 from clusterkg.loaders.survey.report import RENDERERS, as_text
 from clusterkg.loaders.survey.sandbox import Breach
+from clusterkg.loaders.survey.validate import Finding, SurveyResult, validate_inputs, validate_paths
 
 
 @dataclass(frozen=True)

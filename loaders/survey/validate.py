@@ -21,9 +21,9 @@ import rdflib
 
 from clusterkg.graph import iris
 from clusterkg.graph.validation import Problem, validate, with_context
-from clusterkg.loaders.survey.validate import formula_guard
 from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, expand, map_record
 from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.survey import formula_guard
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,
     Sheet,
