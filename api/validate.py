@@ -4,7 +4,9 @@ The same validation as `clusterkg validate`: 200 with the report when the files 
 (`status` valid or invalid), 422 when they could not (wrong encoding, truncated, malformed, a
 DTD in a workbook, a JSON-LD context to fetch), 413 when a file or the body is over a limit
 (bytes, rows, cells, columns, decompressed bytes, one string, time, memory: the finding names
-the file and the setting), 503 with `Retry-After` when every validation slot is busy.
+the file and the setting), 503 with `Retry-After` when every validation slot is busy, 408 when
+the body does not arrive within `upload_read_timeout` (a slow client holds a slot that long at
+most).
 
 Nothing of an upload reaches the disk: the body is read as it streams, parsed by the multipart
 parser in memory and cut at the byte limit (a chunked 2 GB upload stops at the limit, not after
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import anyio
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, Request
@@ -181,7 +184,14 @@ async def validate_upload(
     gate["running"] += 1
     try:
         try:
-            inputs = await read_upload(request, limit)
+            with anyio.fail_after(limits.upload_read_timeout):
+                inputs = await read_upload(request, limit)
+        except TimeoutError:
+            return _refusal(
+                408,
+                f"the upload was not received within {limits.upload_read_timeout:g} s "
+                "(limit upload_read_timeout: CLUSTERKG_UPLOAD_READ_TIMEOUT)",
+            )
         except TooLarge as exc:
             return _too_large(exc.detail)
         except BadUpload as exc:

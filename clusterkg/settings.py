@@ -52,6 +52,9 @@ class Settings(BaseModel):
     upload_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="Largest upload (one file, or a body)."
     )
+    upload_read_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to receive an upload's body (slow clients)."
+    )
     validation_workers: int = Field(
         default=2, ge=1, le=16, description="Validations at once; more answer 503 Retry-After."
     )

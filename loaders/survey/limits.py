@@ -47,6 +47,7 @@ class IntakeLimits:
     """What reading and validating one upload may cost; every field is a `Settings` field."""
 
     upload_max_bytes: int = 20 * MIB
+    upload_read_timeout: float = 30.0
     validation_timeout: float = 60.0
     validation_memory_bytes: int = 1024 * MIB
     validation_max_rows: int = 50_000
@@ -60,6 +61,7 @@ class IntakeLimits:
     def from_settings(cls, settings: Settings) -> IntakeLimits:
         return cls(
             upload_max_bytes=settings.upload_max_bytes,
+            upload_read_timeout=settings.upload_read_timeout,
             validation_timeout=settings.validation_timeout,
             validation_memory_bytes=settings.validation_memory_bytes,
             validation_max_rows=settings.validation_max_rows,

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from clusterkg.api import validate as validate_route
 from clusterkg.loaders.survey.limits import IntakeLimits
 
-from ..fixtures.hostile import (
+from ..hostile import (
     billion_laughs_xlsx,
     context_positions,
     huge_dimension_xlsx,
@@ -23,7 +23,7 @@ from ..fixtures.hostile import (
     xxe_xlsx,
     zip_bomb_xlsx,
 )
-from ..fixtures.hostile.canary import Canary, canary
+from ..hostile.canary import Canary, canary
 
 LIMITS = IntakeLimits(validation_timeout=20)
 
@@ -109,6 +109,8 @@ def test_timeout_is_413_naming_the_limit() -> None:
 
 def test_nothing_of_an_upload_reaches_the_temp_folder(client: TestClient) -> None:
     before = set(Path(tempfile.gettempdir()).iterdir())
+    valid = Path(__file__).parents[1] / "fixtures" / "shapes" / "valid" / "programme.ttl"
+    assert _post(client, "p.ttl", valid.read_bytes())[0] == 200
     _post(client, "dimension.xlsx", huge_dimension_xlsx())
     _post(client, "p.csv", b"programme_id,objective\n" + b"LVA-x,innovation\n" * 70_000)
     assert set(Path(tempfile.gettempdir()).iterdir()) - before == set()

@@ -16,7 +16,7 @@ import pytest
 
 from bench.uploads import Case, measure
 
-from ..fixtures.hostile import huge_dimension_xlsx, million_row_csv
+from ..hostile import huge_dimension_xlsx, million_row_csv
 from .conftest import DATASET
 from .server import running_server
 
@@ -32,7 +32,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     os.environ["TMPDIR"] = str(tmp)
     try:
         with running_server(
-            DATASET, validation_workers="2", validation_timeout="4", query_workers="2"
+            DATASET,
+            validation_workers="2",
+            validation_timeout="4",
+            query_workers="2",
+            upload_read_timeout="2",
         ) as (url, pid):
             yield url.rsplit("/", 1)[0], pid, tmp
     finally:
@@ -180,6 +184,25 @@ def test_a_client_that_leaves_stops_its_validation(server: tuple[str, int, Path]
     while descendants(pid) & running and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not descendants(pid) & running
+
+
+def test_a_slow_client_is_cut_at_the_read_timeout(server: tuple[str, int, Path]) -> None:
+    base, _pid, _tmp = server
+    port = int(base.rsplit(":", 1)[1])
+    sock = _request(
+        port,
+        b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n"
+        b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n",
+    )
+    sock.settimeout(10)
+    started = time.monotonic()
+    try:
+        answer = sock.recv(65536)
+    finally:
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert 1.5 < time.monotonic() - started < 8
+    assert b"CLUSTERKG_UPLOAD_READ_TIMEOUT" in answer
 
 
 def test_hostile_uploads_do_not_slow_a_trivial_ask(server: tuple[str, int, Path]) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from ..fixtures.hostile import (
+from ..hostile import (
     billion_laughs_xlsx,
     context_positions,
     huge_dimension_xlsx,
     jsonld_bytes,
     xxe_xlsx,
 )
-from ..fixtures.hostile.canary import Canary, canary
+from ..hostile.canary import Canary, canary
 
 CLUSTERKG = Path(sys.executable).with_name("clusterkg")
 

@@ -12,8 +12,8 @@ import pytest
 from clusterkg.loaders.survey.limits import HostileInput
 from clusterkg.loaders.survey.read import UnusableInput, read_rdf
 
-from ...fixtures.hostile import context_positions, jsonld_bytes
-from ...fixtures.hostile.canary import Canary, canary
+from ...hostile import context_positions, jsonld_bytes
+from ...hostile.canary import Canary, canary
 
 OPENED: list[str] = []
 

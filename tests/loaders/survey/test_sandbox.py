@@ -14,8 +14,8 @@ from clusterkg.loaders.survey.limits import IntakeLimits, LimitExceeded, check_c
 from clusterkg.loaders.survey.read import read_csv
 from clusterkg.loaders.survey.sandbox import Breach, Done, Run, run_bounded
 
-from ...fixtures.hostile import million_row_csv
-from ...fixtures.hostile.canary import canary
+from ...hostile import million_row_csv
+from ...hostile.canary import canary
 
 FAST = IntakeLimits(validation_timeout=2.0, validation_memory_bytes=256 << 20)
 

@@ -11,7 +11,7 @@ from clusterkg.loaders.survey.limits import HostileInput, IntakeLimits, LimitExc
 from clusterkg.loaders.survey.read import UnusableInput, read_xlsx
 from clusterkg.loaders.survey.xlsx_guard import inspect_xlsx
 
-from ...fixtures.hostile import (
+from ...hostile import (
     billion_laughs_xlsx,
     huge_dimension_xlsx,
     huge_shared_string_xlsx,
@@ -20,7 +20,7 @@ from ...fixtures.hostile import (
     xxe_xlsx,
     zip_bomb_xlsx,
 )
-from ...fixtures.hostile.canary import canary
+from ...hostile.canary import canary
 
 
 def test_the_minimal_workbook_is_read() -> None:
