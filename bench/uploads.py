@@ -15,11 +15,13 @@ import importlib
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,7 @@ class Row:
     base_p50: float
     base_p90: float
     upload_seconds: float
+    peak_mib: float | None = None  # growth of the server's memory (PSS of it and its children)
 
     @property
     def ratio50(self) -> float:
@@ -59,6 +62,59 @@ class Row:
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _tree(pid: int) -> set[int]:
+    found = {pid}
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            for kid in kids:
+                if kid not in found:
+                    found.add(kid)
+                    todo.append(kid)
+    return found
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of `pid` and its descendants, in bytes (Linux): shared
+    copy-on-write pages count once."""
+    total = 0
+    for member in _tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
+class PeakMemory:
+    """Samples `tree_pss(pid)` every 20 ms in a thread; `peak` is the highest seen."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.base = tree_pss(pid)
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, tree_pss(self.pid))
+
+    def stop(self) -> float:
+        """Growth over the start, in MiB."""
+        self._stop.set()
+        self._thread.join(timeout=2)
+        return (self.peak - self.base) / (1 << 20)
 
 
 def ask_latencies(sparql_url: str, count: int, client: httpx.Client) -> list[float]:
@@ -99,8 +155,11 @@ def flood(
     return threads
 
 
-def measure(sparql_url: str, cases: list[Case], asks: int = 40) -> list[Row]:
-    """Baseline ASK latencies, then the same while each case's uploads are in flight."""
+def measure(
+    sparql_url: str, cases: list[Case], asks: int = 40, pid: int | None = None
+) -> list[Row]:
+    """Baseline ASK latencies, then the same while each case's uploads are in flight (and,
+    given the server's `pid`, the peak growth of its memory)."""
     base_url = sparql_url.rsplit("/", 1)[0]
     rows = []
     with httpx.Client(timeout=30) as client:
@@ -110,6 +169,7 @@ def measure(sparql_url: str, cases: list[Case], asks: int = 40) -> list[Row]:
             data = case.make()
             statuses: Counter[int] = Counter()
             done = threading.Event()
+            memory = PeakMemory(pid) if pid is not None else None
             started = time.perf_counter()
             threads = flood(base_url, case.name, data, case.uploads, statuses, done)
             during: list[float] = []
@@ -131,6 +191,7 @@ def measure(sparql_url: str, cases: list[Case], asks: int = 40) -> list[Row]:
                     statistics.median(base),
                     _quantile(base, 0.9),
                     elapsed,
+                    memory.stop() if memory else None,
                 )
             )
     return rows
@@ -155,25 +216,50 @@ def audit_cases() -> list[Case]:
 def table(rows: list[Row]) -> str:
     lines = [
         "| uploads at once | case | statuses | ASK p50 alone → during | ratio | "
-        "ASK p90 alone → during | ratio | uploads done in |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "ASK p90 alone → during | ratio | uploads done in | server memory peak |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         statuses = ", ".join(f"{code}×{n}" for code, n in row.statuses.items())
         lines.append(
             f"| {row.uploads} | {row.label} | {statuses} | {row.base_p50 * 1000:.1f} → "
             f"{row.p50 * 1000:.1f} ms | {row.ratio50:.1f}× | {row.base_p90 * 1000:.1f} → "
-            f"{row.p90 * 1000:.1f} ms | {row.ratio90:.1f}× | {row.upload_seconds:.2f} s |"
+            f"{row.p90 * 1000:.1f} ms | {row.ratio90:.1f}× | {row.upload_seconds:.2f} s | "
+            + (f"+{row.peak_mib:.0f} MiB |" if row.peak_mib is not None else "– |")
         )
     return "\n".join(lines)
 
 
-def main() -> None:
-    from bench.servers import clusterkg_server
+@contextmanager
+def server(dump: Path) -> Iterator[tuple[str, int]]:
+    """clusterkg serving `dump` on 127.0.0.1 with default settings: its /sparql URL and pid."""
+    from bench.servers import free_port
 
+    port = free_port()
+    env = dict(os.environ, CLUSTERKG_DATASET=str(dump), CLUSTERKG_PORT=str(port))
+    env["CLUSTERKG_HOST"] = "127.0.0.1"
+    process = subprocess.Popen([sys.executable, "-m", "clusterkg.api"], env=env)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start")
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def main() -> None:
     dump = ROOT / "tests" / "fixtures" / "api" / "clusterkg-sample.trig"
-    with clusterkg_server(dump) as url:
-        rows = measure(url, audit_cases())
+    with server(dump) as (url, pid):
+        rows = measure(url, audit_cases(), pid=pid)
     load = os.getloadavg()[0]
     text = (
         "# Hostile uploads against a trivial query\n\n"
@@ -182,7 +268,9 @@ def main() -> None:
         f"{load:.1f} at the end; default settings (2 validation slots, 60 s, 1 GiB, 50,000 rows).\n"
         "Latency of `GET /sparql?query=ASK {}` measured by a client on 127.0.0.1, alone (baseline, "
         "same run, just before) and while the uploads are in flight (at least 40 requests).\n"
-        "Status 413: refused at a limit; 503: every validation slot busy (`Retry-After`).\n\n"
+        "Status 413: refused at a limit; 503: every validation slot busy (`Retry-After`). Memory: "
+        "peak growth of the proportional set size of the server and its children (sampled "
+        "every 20 ms from outside).\n\n"
         f"{table(rows)}\n\n"
         "The audit before the fix: five of the first case took the ASK from 5 ms to 1.26 s; "
         "forty-one made every route time out.\n"
