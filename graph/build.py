@@ -19,15 +19,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris, provenance, reasoner
+from clusterkg import iris
+from clusterkg.graph import provenance, reasoner
 from clusterkg.graph.checks import run_checks
 from clusterkg.graph.ontodoc import render_ontology_page
 from clusterkg.graph.store import OxigraphStore, RdfFormat
-from clusterkg.graph.validation import validate
 from clusterkg.loaders.mapper import MappingError, map_records, mappings
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.registry import run_extractors
 from clusterkg.paths import CORRECTIONS_FILE, ONTOLOGY_FILE, SOURCES_DIR, VOCABULARIES_DIR
+from clusterkg.shapes.validation import validate
 
 ONTOLOGY_GRAPH = iris.graph_iri("ontology")
 VOCABULARIES_GRAPH = iris.graph_iri("vocabularies")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
 from clusterkg.loaders.survey.validate import MAX_BYTES, SurveyResult, validate_inputs

@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.records import Record
 from clusterkg.paths import MAPPINGS_DIR
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.claims.prose import check_quote, load_prose
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report.document import Line

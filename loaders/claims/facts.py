@@ -18,12 +18,12 @@ from clusterkg.loaders.records import SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.values.durations import YEAR
+from clusterkg.loaders.values.money import currency_amounts
 
 YEARS = re.compile(rf"(?<!\d){YEAR}(?!\d)")
 RANGE = re.compile(rf"(?<!\d){YEAR}\s*-\s*{YEAR}(?!\d)")
 WORD = re.compile(r"\w+")
 MARKUP = re.compile(r"<sup>.*?</sup>|[*#]")
-SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 FACT_KEYS = frozenset(
     {
@@ -153,14 +153,6 @@ def check_ordinal(fact: Fact, number: int) -> None:
         raise fact.error(f"phase number {number} is not in {fact.quote!r}")
 
 
-def amount_pattern(symbols: Mapping[str, str]) -> re.Pattern[str]:
-    names = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
-    return re.compile(
-        rf"(?<!\w)(?P<symbol>{names})\s?(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)"
-        rf"(?:\s+(?P<scale>{'|'.join(SCALES)}))?(?!\w)"
-    )
-
-
 def parse_amounts(
     fact: Fact, symbols: Mapping[str, str], qualifiers: Sequence[str]
 ) -> list[Amount]:
@@ -170,16 +162,13 @@ def parse_amounts(
         rf"\b({'|'.join(re.escape(q) for q in qualifiers)})\s*$", re.IGNORECASE
     )
     found = []
-    for match in amount_pattern(symbols).finditer(fact.quote):
-        number = Decimal(match.group("number").replace(",", ""))
-        scale = SCALES[match.group("scale")] if match.group("scale") else 1
+    for match, value, currency in currency_amounts(fact.quote, symbols):
         before = qualifier_at_end.search(fact.quote[: match.start()])
-        symbol = match.group("symbol")
         found.append(
             Amount(
-                value=number * scale,
-                currency=symbols[symbol],
-                symbol=symbol,
+                value=value,
+                currency=currency,
+                symbol=match.group("symbol"),
                 qualifier=before.group(1).lower() if before else None,
             )
         )

@@ -19,7 +19,6 @@ from clusterkg.loaders.report.crosswalk import load_crosswalk
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 PROSE_FILE = DATA_DIR / "crosswalk-prose.yaml"
 
 
@@ -46,7 +45,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     known = set(load_crosswalk().programme_ids())
     records: list[Record] = []
     for fact in load_prose()["facts"]:

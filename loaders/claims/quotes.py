@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,7 @@ import yaml
 from clusterkg.loaders.records import ExtractionError, SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
-from clusterkg.loaders.values.budgets import AMOUNT, to_decimal
 
-MONEY = re.compile(rf"€{AMOUNT}", re.I)
 NUMBER_WORDS = (
     "zero",
     "one",
@@ -85,11 +82,3 @@ def check_count(document: str, fact: Mapping[str, Any], value: int) -> None:
     forms = written_forms(value)
     if not any(re.search(rf"(?<![\w,]){re.escape(f)}(?![\w,])", quote, re.I) for f in forms):
         raise QuoteError(document, int(fact["line"]), None, f"{value} is not written in {quote!r}")
-
-
-def euros(text: str) -> Decimal:
-    """The amount of the first euro figure in `text` (`€130 million` -> 130000000)."""
-    match = MONEY.search(text)
-    if match is None:
-        raise ValueError(f"no euro amount in {text!r}")
-    return to_decimal(match.group(1), match.group(2))

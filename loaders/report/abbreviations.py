@@ -20,7 +20,6 @@ from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.yaml"
 HEADING = "## List of abbreviations"
 
@@ -31,7 +30,7 @@ def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> list[dict[str, Any]]:
 
 
 def abbreviation_list(
-    lines: Sequence[Line], document: str = DOCUMENT
+    lines: Sequence[Line], document: str
 ) -> dict[int, tuple[str, str]]:
     """Line number -> (abbreviation, expansion) of the list, from its heading to the next
     heading."""
@@ -48,7 +47,7 @@ def abbreviation_list(
     return found
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     listed = abbreviation_list(lines, document)
     records = []
     for entry in load_abbreviations():

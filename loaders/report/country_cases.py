@@ -20,7 +20,7 @@ import rdflib
 import yaml
 from rdflib.namespace import RDF, SKOS
 
-from clusterkg.graph.iris import PO_COUNTRY, PO_CURRENCY, slug
+from clusterkg.iris import PO_COUNTRY, PO_CURRENCY, slug
 from clusterkg.loaders.claims.facts import (
     Fact,
     check_fact,
@@ -33,10 +33,9 @@ from clusterkg.loaders.claims.facts import (
     year_range,
 )
 from clusterkg.loaders.records import ExtractionError, Record
-from clusterkg.loaders.report.document import Line, read_lines
-from clusterkg.paths import DATA_DIR, SOURCES_DIR, VOCABULARIES_DIR
+from clusterkg.loaders.report.document import Line
+from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CASES_FILE = DATA_DIR / "country-cases.yaml"
 ROLES = {"implements": "implemented_by", "supervises": "supervised_by", "funds": "funded_by"}
 LANGUAGES = ("en", "pt", "es")
@@ -275,7 +274,7 @@ class _Country:
 
 
 def extract(
-    lines: Sequence[Line], document: str = DOCUMENT, cases_file: Path = CASES_FILE
+    lines: Sequence[Line], document: str, cases_file: Path = CASES_FILE
 ) -> list[Record]:
     """The records of every country case of `cases_file`, each quote checked against `lines`."""
     settings: dict[str, Any] = yaml.safe_load(cases_file.read_text(encoding="utf-8"))
@@ -300,9 +299,3 @@ def extract(
             country.programme(ref, entry)
         records += country.records
     return records
-
-
-def extract_sources(sources_dir: Path = SOURCES_DIR, cases_file: Path = CASES_FILE) -> list[Record]:
-    """The records read from the bundled (uncorrected) document of `sources_dir`."""
-    return extract(read_lines(sources_dir / DOCUMENT), DOCUMENT, cases_file)
-

@@ -3,7 +3,7 @@
 Most of what these pages say about an initiative sits in sentences (a budget, a count of
 projects, the programme that funds it). Those facts come from the reviewed file
 `data/initiatives-facts.yaml`, each checked against the exact words of its line
-(`loaders/quotes.py`). What the pages give with structure is read by code: bullet lists here,
+(`loaders/claims/quotes.py`). What the pages give with structure is read by code: bullet lists here,
 the partnership page of document 001 in `partnership_page.py`.
 
 `EXTRACT` maps each document to its extractor; the registry runs them on corrected lines.
@@ -16,21 +16,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from clusterkg.loaders.claims.quotes import QuoteError, check_count, euros, load_facts, verify
+from clusterkg.loaders.claims.quotes import QuoteError, check_count, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report import partnership_page
-from clusterkg.loaders.report.corrections import apply_corrections, load_corrections
 from clusterkg.loaders.report.crosswalk import country_code
-from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.loaders.report.document import Line
+from clusterkg.loaders.values.money import euros
 from clusterkg.paths import DATA_DIR
 
 FACTS_FILE = DATA_DIR / "initiatives-facts.yaml"
-CORRECTIONS_FILE = DATA_DIR / "corrections-initiatives.yaml"
-INNO_INDUSTRY = "000_02919821425ca199.txt"
-ESCP_4I = "001_1af35503151269b8.txt"
-EMERGING_INDUSTRIES = "003_687c57843d505e1d.txt"
-TOOLBOX = "004_ca7f078d93eebb53.txt"
-DOCUMENTS = (INNO_INDUSTRY, ESCP_4I, EMERGING_INDUSTRIES, TOOLBOX)
 
 EUR = "EUR"
 BULLET = re.compile(r"^\s*•\s*(.+?)\s*$")
@@ -230,10 +224,6 @@ def bullet_lists(lines: Sequence[Line], document: str) -> list[Record]:
     return records
 
 
-def _own_corrections(lines: Sequence[Line], document: str) -> list[Line]:
-    return apply_corrections(lines, document, load_corrections(CORRECTIONS_FILE))
-
-
 def extract_inno_industry(lines: Sequence[Line], document: str) -> list[Record]:
     """Document 000: the INNO Industry project summary (prose only)."""
     return curated_records(lines, document)
@@ -242,34 +232,17 @@ def extract_inno_industry(lines: Sequence[Line], document: str) -> list[Record]:
 def extract_escp_4i(lines: Sequence[Line], document: str) -> list[Record]:
     """Document 001: the partnership page of the European Digital Industry Alliance."""
     return curated_records(lines, document) + partnership_page.extract(
-        _own_corrections(lines, document), document
+        lines, document
     )
 
 
 def extract_emerging_industries(lines: Sequence[Line], document: str) -> list[Record]:
     """Document 003: INNOSUP-1 and the ESCP-S3 (figures in prose, goals and tools as lists)."""
     return curated_records(lines, document) + bullet_lists(
-        _own_corrections(lines, document), document
+        lines, document
     )
 
 
 def extract_toolbox_project(lines: Sequence[Line], document: str) -> list[Record]:
     """Document 004: the S3-4AlpClusters project and its funding programme."""
     return curated_records(lines, document)
-
-
-EXTRACT = {
-    INNO_INDUSTRY: extract_inno_industry,
-    ESCP_4I: extract_escp_4i,
-    EMERGING_INDUSTRIES: extract_emerging_industries,
-    TOOLBOX: extract_toolbox_project,
-}
-
-
-def extract(sources_dir: Path) -> list[Record]:
-    """All records of this module from the bundled (uncorrected) documents."""
-    records: list[Record] = []
-    for document, function in EXTRACT.items():
-        records += function(read_lines(sources_dir / document), document)
-    return records
-

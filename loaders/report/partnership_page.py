@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from clusterkg.graph.iris import slug
+from clusterkg.iris import slug
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line

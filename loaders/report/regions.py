@@ -29,7 +29,6 @@ from clusterkg.paths import DATA_DIR
 
 REGIONS_FILE = DATA_DIR / "regions.csv"
 REGIONAL_PROGRAMMES_FILE = DATA_DIR / "crosswalk-regional.csv"
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 SURVEY = "regional-2018"
 
 

@@ -20,7 +20,6 @@ from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 10 - Organisation and delivery of cluster support in the sample regions"
 HEADER = (
     "Country",
@@ -33,7 +32,7 @@ QUESTIONS = {2: "organisation", 3: "delivery", 4: "relationship"}
 UNLISTED = {2: ("actions financed by regional authorities",)}
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

@@ -11,42 +11,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.report.cells import LINK, clean_cell, squash
+from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, country_code, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row, locate_table
+from clusterkg.loaders.report.programmes import (
+    Situation,
+    duration_values,
+    label_records,
+    links_by_spelling,
+)
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.durations import Duration, parse_duration
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 2 - Overview on current cluster policies in Europe"
 HEADER = ("Country", "Cluster Programme", "Duration")
 DEDICATED = "dedicated-programme"
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z'\"])")
-T = TypeVar("T")
 OWN_PERIOD = re.compile(r"^\s*\((\d{4}\s*-\s*(?:\d{4})?)\)")
-
-
-@dataclass
-class Situation(Generic[T]):
-    """A policy situation of a territory (a country code here, a region in Table 5) gathered
-    over the rows and sentences that state it."""
-
-    territory: T
-    kind: str
-    start: int
-    end: int
-    texts: list[str] = field(default_factory=list)
-    url: str | None = None
-    duration_raw: str | None = None
-
-    def add(self, row: Row, text: str | None = None) -> None:
-        self.start, self.end = min(self.start, row.start), max(self.end, row.end)
-        if text and text not in self.texts:
-            self.texts.append(text)
 
 
 def classify(text: str) -> list[tuple[str, list[str]]]:
@@ -74,19 +57,6 @@ def _duration(row: Row, raw: str) -> Duration:
         raise row.error("Duration", str(exc)) from exc
 
 
-def _links_by_spelling(raw: str, spellings: Sequence[Spelling]) -> dict[str | None, list[str]]:
-    """Each link of the cell goes to the last spelling written before it (None: no spelling)."""
-    links: dict[str | None, list[str]] = {}
-    for match in LINK.finditer(raw):
-        before = clean_cell(raw[: match.start()]).plain.casefold()
-        owner = max(spellings, key=lambda s: before.rfind(s.spelling.casefold()), default=None)
-        if owner is not None and before.rfind(owner.spelling.casefold()) < 0:
-            owner = None
-        key = owner.programme_id if owner else None
-        links.setdefault(key, []).append(clean_cell(match.group(0)).urls[0])
-    return links
-
-
 def programme_records(
     row: Row, country: str, spellings: Sequence[Spelling]
 ) -> tuple[list[Record], str | None]:
@@ -94,7 +64,7 @@ def programme_records(
     belongs to no single programme."""
     cell = clean_cell(row.cells[1])
     duration_cell = clean_cell(row.cells[2]).plain or None
-    links = _links_by_spelling(row.cells[1], spellings)
+    links = links_by_spelling(row.cells[1], spellings)
     records: list[Record] = []
     for spelling in spellings:
         folded = cell.plain.casefold()
@@ -118,13 +88,7 @@ def programme_records(
             "level": "National",
             "description": block,
             "url": urls[0] if urls else None,
-            "duration_raw": duration.raw or None,
-            "start_year": duration.start,
-            "end_year": duration.end,
-            "open_ended": None if duration.open_ended is None else str(duration.open_ended).lower(),
-            "duration_min": f"P{duration.min_years}Y" if duration.min_years else None,
-            "duration_max": f"P{duration.max_years}Y" if duration.max_years else None,
-            "period": "period" if duration.start or duration.end else None,
+            **duration_values(duration),
             "situation_kind": DEDICATED,
         }
         source = row.source()
@@ -150,35 +114,7 @@ def programme_records(
     return records, leftover
 
 
-def label_records(spellings: Sequence[Spelling], country: str, source: SourceRef) -> list[Record]:
-    """A `programme_label` record per crosswalk spelling: the preferred spelling is the
-    programme's skos:prefLabel, every other one a skos:altLabel."""
-    crosswalk = load_crosswalk()
-    preferred = {s.programme_id: s.spelling for s in crosswalk.spellings if s.preferred}
-    records = []
-    for s in spellings:
-        if not s.spelling:
-            continue
-        is_pref = s.preferred
-        if not is_pref and s.spelling == preferred[s.programme_id]:
-            continue
-        records.append(
-            Record(
-                "programme_label",
-                {
-                    "programme_id": s.programme_id,
-                    "country": country,
-                    "level": "National",
-                    "pref_label": s.spelling if is_pref else None,
-                    "alt_label": None if is_pref else s.spelling,
-                },
-                source,
-            )
-        )
-    return records
-
-
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")
@@ -214,7 +150,7 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
                 (country, DEDICATED), Situation(country, DEDICATED, row.start, row.end)
             ).add(row, None)
             row_kinds.insert(0, DEDICATED)
-            links = _links_by_spelling(row.cells[1], spellings).get(None, [])
+            links = links_by_spelling(row.cells[1], spellings).get(None, [])
         else:
             links = list(cell.urls)
             if not stated:

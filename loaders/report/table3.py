@@ -9,34 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.records import Record
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
-from clusterkg.loaders.report.document import Line, Table, locate_table
-from clusterkg.loaders.report.table2 import label_records
-from clusterkg.loaders.report.vocabulary import load_vocabulary
+from clusterkg.loaders.report.document import Line, locate_table
+from clusterkg.loaders.report.programmes import label_records
+from clusterkg.loaders.report.target_groups import target_group_columns
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 3 - Target groups of national cluster programmes"
-COMMENT_HEADER = "Other /comments"
 
 
-def target_group_columns(table: Table, first: int, document: str) -> dict[int, str]:
-    """Column index -> target-group notation for the X-columns between the label columns and
-    the closing comment column (Tables 3 and 6 share this layout)."""
-    groups = load_vocabulary("target-groups")
-    columns: dict[int, str] = {}
-    for index, header in enumerate(table.header[first:-1], start=first):
-        notation = groups.lookup(header)
-        if notation is None:
-            raise ExtractionError(document, table.caption_line, header, "unknown target group")
-        columns[index] = notation
-    if table.header[-1] != COMMENT_HEADER:
-        raise ExtractionError(document, table.caption_line, table.header[-1], "no comment column")
-    return columns
-
-
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     columns = target_group_columns(table, 2, document)
     records: list[Record] = []

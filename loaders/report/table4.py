@@ -14,11 +14,10 @@ from clusterkg.loaders.report.crosswalk import countries_of
 from clusterkg.loaders.report.document import Line, locate_table
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 4 - Measures to support the development of cluster programmes"
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     measures = load_vocabulary("measures-national")
     ratings = load_vocabulary("ratings")

@@ -16,25 +16,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import clean_cell, squash
-from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
+from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import (
+    Situation,
+    duration_values,
+    links_by_spelling,
+    regional_crosswalk_at,
+    regional_label_records,
+)
 from clusterkg.loaders.report.regions import (
-    REGIONAL_PROGRAMMES_FILE,
     Region,
     locate_regional_table,
     region_label_records,
     region_record,
     regional_rows,
 )
-from clusterkg.loaders.report.table2 import Situation, _links_by_spelling
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.durations import YEAR, Duration, parse_duration
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 5 - Overview of current cluster policies/strategies in selected European regions"
 HEADER = ("Country", "Region", "Cluster Programme", "Duration")
 PROGRAMMES = "regional-programmes"
@@ -44,16 +47,6 @@ DURATION_START = re.compile(r"\s+(?=Since\b|(?:19|20)\d\d\s*-)")
 EXTENDED = re.compile(rf"^{YEAR}\s*-\s*{YEAR}\s+plus\s+(\w+)\s+years?$", re.I)
 OPEN_WORDS = {"ongoing", "continuous"}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
-@dataclass
-class _Situation(Situation[Region]):
-    count: int | None = None
-
-
-def regional_crosswalk_at(line: int, table: str = "Table 5") -> list[Spelling]:
-    """The crosswalk-regional.csv spellings of a table row, in file order."""
-    return load_crosswalk(REGIONAL_PROGRAMMES_FILE).at(table, line)
 
 
 def situation_kinds(sentence: str) -> list[str]:
@@ -127,44 +120,17 @@ def programme_record(
         "region": region.nuts_code,
         "country": region.country,
         "url": url,
-        "duration_raw": duration.raw or None,
-        "start_year": duration.start,
-        "end_year": duration.end,
-        "open_ended": None if duration.open_ended is None else str(duration.open_ended).lower(),
-        "duration_min": f"P{duration.min_years}Y" if duration.min_years else None,
-        "duration_max": f"P{duration.max_years}Y" if duration.max_years else None,
-        "period": "period" if duration.start or duration.end else None,
+        **duration_values(duration),
     }
     return [Record("regional_programme", values, row.source())]
 
 
-def regional_label_records(
-    spellings: Sequence[Spelling], region: Region, source: SourceRef
-) -> list[Record]:
-    """A `regional_programme_label` record per spelling of crosswalk-regional.csv: the
-    preferred one is the skos:prefLabel, every other distinct one a skos:altLabel."""
-    crosswalk = load_crosswalk(REGIONAL_PROGRAMMES_FILE)
-    preferred = {s.programme_id: s.spelling for s in crosswalk.spellings if s.preferred}
-    records = []
-    for s in spellings:
-        if not s.spelling or (not s.preferred and s.spelling == preferred[s.programme_id]):
-            continue
-        values = {
-            "programme_id": s.programme_id,
-            "country": region.country,
-            "pref_label": s.spelling if s.preferred else None,
-            "alt_label": None if s.preferred else s.spelling,
-        }
-        records.append(Record("regional_programme_label", values, source))
-    return records
-
-
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")
     records: list[Record] = []
-    situations: dict[tuple[str, str], _Situation] = {}
+    situations: dict[tuple[str, str], Situation[Region]] = {}
     seen: set[str] = set()
     for row, region in regional_rows(table):
         if region.nuts_code not in seen:
@@ -173,33 +139,13 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
             records += region_label_records(region, row)
         cell = clean_cell(row.cells[2])
         spellings = [s for s in regional_crosswalk_at(row.start) if s.document == document]
-        row_kinds: list[str] = []
-        for sentence, kinds in classify(cell.plain):
-            for kind in kinds:
-                situation = situations.setdefault(
-                    (region.nuts_code, kind), _Situation(region, kind, row.start, row.end)
-                )
-                situation.add(row, sentence)
-                counted = COUNT.search(sentence)
-                if kind == PROGRAMMES and counted and not counted.group(2):
-                    situation.count = int(counted.group(1))
-            row_kinds += [k for k in kinds if k not in row_kinds]
+        row_kinds = _stated_situations(row, region, cell.plain, situations)
         durations = split_durations(row, clean_cell(row.cells[3]).plain, max(len(spellings), 1))
-        links = _links_by_spelling(row.cells[2], spellings) if spellings else {}
+        links = links_by_spelling(row.cells[2], spellings) if spellings else {}
         if spellings:
-            folded = cell.plain.casefold()
-            for spelling, raw in zip(spellings, durations, strict=True):
-                if spelling.spelling.casefold() not in folded:
-                    raise row.error(
-                        "Cluster Programme", f"crosswalk spelling {spelling.spelling!r} not in cell"
-                    )
-                duration = parse_regional_duration(row, raw) if raw else Duration(raw="")
-                urls = links.get(spelling.programme_id, [])
-                url = urls[0].replace(" ", "%20") if urls else None
-                records += programme_record(row, region, spelling, duration, url)
-            records += regional_label_records(spellings, region, row.source())
+            records += _programmes(row, region, cell.plain, spellings, durations, links)
             situations.setdefault(
-                (region.nuts_code, PROGRAMMES), _Situation(region, PROGRAMMES, row.start, row.end)
+                (region.nuts_code, PROGRAMMES), Situation(region, PROGRAMMES, row.start, row.end)
             ).add(row)
             row_kinds.insert(0, PROGRAMMES)
         elif not row_kinds:
@@ -214,15 +160,58 @@ def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
         if not spellings and durations[0]:
             parse_regional_duration(row, durations[0])
             first.duration_raw = durations[0]
-    for s in situations.values():
-        values = {
-            "region": s.territory.nuts_code,
-            "situation_kind": s.kind,
-            "text": " ".join(s.texts) or None,
-            "url": s.url,
-            "duration_raw": s.duration_raw,
-            "programme_count": None if s.count is None else str(s.count),
-        }
-        source = SourceRef(document, table.name, s.start, s.end)
-        records.append(Record("region_situation", values, source))
-    return records
+    return records + [_situation_record(s, document, table.name) for s in situations.values()]
+
+
+def _stated_situations(
+    row: Row, region: Region, text: str, situations: dict[tuple[str, str], Situation[Region]]
+) -> list[str]:
+    """Add the row's status sentences to the region's situations; the kinds they state, in
+    order."""
+    row_kinds: list[str] = []
+    for sentence, kinds in classify(text):
+        for kind in kinds:
+            situation = situations.setdefault(
+                (region.nuts_code, kind), Situation(region, kind, row.start, row.end)
+            )
+            situation.add(row, sentence)
+            counted = COUNT.search(sentence)
+            if kind == PROGRAMMES and counted and not counted.group(2):
+                situation.count = int(counted.group(1))
+        row_kinds += [k for k in kinds if k not in row_kinds]
+    return row_kinds
+
+
+def _programmes(
+    row: Row,
+    region: Region,
+    text: str,
+    spellings: Sequence[Spelling],
+    durations: Sequence[str | None],
+    links: dict[str | None, list[str]],
+) -> list[Record]:
+    """The programme and label records of a row whose crosswalk spellings all occur in it."""
+    records: list[Record] = []
+    folded = text.casefold()
+    for spelling, raw in zip(spellings, durations, strict=True):
+        if spelling.spelling.casefold() not in folded:
+            raise row.error(
+                "Cluster Programme", f"crosswalk spelling {spelling.spelling!r} not in cell"
+            )
+        duration = parse_regional_duration(row, raw) if raw else Duration(raw="")
+        urls = links.get(spelling.programme_id, [])
+        url = urls[0].replace(" ", "%20") if urls else None
+        records += programme_record(row, region, spelling, duration, url)
+    return records + regional_label_records(spellings, region, row.source())
+
+
+def _situation_record(s: Situation[Region], document: str, table: str | None) -> Record:
+    values = {
+        "region": s.territory.nuts_code,
+        "situation_kind": s.kind,
+        "text": " ".join(s.texts) or None,
+        "url": s.url,
+        "duration_raw": s.duration_raw,
+        "programme_count": None if s.count is None else str(s.count),
+    }
+    return Record("region_situation", values, SourceRef(document, table, s.start, s.end))

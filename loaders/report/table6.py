@@ -19,11 +19,10 @@ from clusterkg.loaders.records import Record
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
-from clusterkg.loaders.report.table3 import target_group_columns
-from clusterkg.loaders.report.table5 import regional_crosswalk_at, regional_label_records
+from clusterkg.loaders.report.target_groups import target_group_columns
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 6 - Target groups of cluster support in the sample regions"
 SEPARATORS = re.compile(r"^[\s;,]+|[\s;,]+$")
 
@@ -45,7 +44,7 @@ def programmes_in_cell(
     return list(spellings), SEPARATORS.sub("", leftover)
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     columns = target_group_columns(table, 3, document)
     records: list[Record] = []

@@ -17,14 +17,13 @@ from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = (
     "Table 7 - Measures to support the development of cluster programmes in the sample regions"
 )
 OTHER_HEADER = "Other"
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     measures = load_vocabulary("measures-regional")
     ratings = load_vocabulary("ratings")

@@ -16,11 +16,10 @@ from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, Row, locate_table
-from clusterkg.loaders.report.table2 import label_records
+from clusterkg.loaders.report.programmes import label_records
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
-from clusterkg.loaders.values.budgets import parse_budget
+from clusterkg.loaders.values.money import parse_budget
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 8 - Objectives and focus of national cluster programmes"
 HEADER = (
     "Country",
@@ -74,7 +73,7 @@ def _budget(row: Row, pid: str, document: str) -> list[Record]:
     return records
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

@@ -8,7 +8,7 @@ programme Table 5 names for the region. Objectives are matched against
 `cluster-types.ttl`; italic text and the regional option "New/emerging clusters", which the
 cluster-types list lacks, become `additional_answer` records. The budget cell is cut into one
 statement per programme at the spellings `data/crosswalk-regional.csv` lists for the row
-(`budget_statements`), each read by `budgets_regional.parse_regional_budget`.
+(`budget_statements`), each read by `money.parse_regional_budget`.
 """
 
 from __future__ import annotations
@@ -22,17 +22,16 @@ from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.regions import (
     REGIONAL_PROGRAMMES_FILE,
     Region,
     locate_regional_table,
     regional_rows,
 )
-from clusterkg.loaders.report.table5 import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
-from clusterkg.loaders.values.budgets_regional import RegionalBudget, parse_regional_budget
+from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
 HEADER = (
     "Country",
@@ -206,7 +205,7 @@ def discrepancies(
     return found
 
 
-def extract(lines: Sequence[Line], document: str = DOCUMENT) -> list[Record]:
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")

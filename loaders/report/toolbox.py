@@ -25,14 +25,13 @@ from typing import Any
 import rdflib
 from rdflib.namespace import SKOS
 
-from clusterkg.graph.iris import VOCAB
+from clusterkg.iris import VOCAB
 from clusterkg.loaders.claims.quotes import check_count, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.cells import squash
-from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
-DOCUMENT = "004_ca7f078d93eebb53.txt"
 CLAIMS_FILE = DATA_DIR / "toolbox-claims.yaml"
 TOOLBOX_ID = "ta-cluster-toolbox"
 PROJECT = "partnership/s3-4alpclusters"
@@ -338,9 +337,3 @@ def extract_toolbox(lines: Sequence[Line], document: str) -> list[Record]:
         *concept_sources(lines, document),
     ]
     return found + discrepancies(lines, document, found)
-
-
-def extract(sources_dir: Path) -> list[Record]:
-    """All records of this module from the bundled document."""
-    return extract_toolbox(read_lines(sources_dir / DOCUMENT), DOCUMENT)
-

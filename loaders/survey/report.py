@@ -14,7 +14,7 @@ import json
 import rdflib
 from rdflib.namespace import PROV, RDF, RDFS, SH
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.survey.validate import SurveyResult
 
 SURVEY = rdflib.Namespace("https://w3id.org/clusterkg/shapes/survey#")

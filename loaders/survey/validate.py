@@ -19,8 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris
-from clusterkg.graph.validation import Problem, validate, with_context
+from clusterkg import iris
 from clusterkg.loaders.mapper import PLACEHOLDER, RDF_TYPE, Mapping, expand, map_record
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.survey import formula_guard
@@ -34,6 +33,7 @@ from clusterkg.loaders.survey.read import (
     read_xlsx,
 )
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SOURCE_COLUMNS, KindSpec, SurveyContext
+from clusterkg.shapes.validation import Problem, validate, with_context
 
 MAX_BYTES = 20 * 1024 * 1024
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}

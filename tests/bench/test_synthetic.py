@@ -10,9 +10,9 @@ import pyoxigraph as ox
 from bench import synthetic
 from bench.run import _rdflib_graph
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.graph.validation import validate
 from clusterkg.paths import ONTOLOGY_FILE
 from clusterkg.queries.library import library
+from clusterkg.shapes.validation import validate
 
 CKG = "https://w3id.org/clusterkg/ontology#"
 

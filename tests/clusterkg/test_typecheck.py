@@ -21,7 +21,7 @@ FOLDERS = ("clusterkg", "ontology", "loaders", "shapes", "graph", "api", "querie
 
 WRONG_LOADER = '''"""A loader calling into graph/ with the wrong argument type."""
 
-from clusterkg.graph.iris import excerpt_iri
+from clusterkg.iris import excerpt_iri
 
 
 def wrong() -> str:

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records, mappings
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.registry import EXTRACTORS, run_extractors
 from clusterkg.loaders.report.corrections import CorrectionError
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
+DOCUMENT = document_file("report")
 
 
 def copy_sources(tmp_path: Path) -> Path:

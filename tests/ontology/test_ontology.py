@@ -6,7 +6,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from clusterkg.graph import iris, reasoner
+from clusterkg import iris
+from clusterkg.graph import reasoner
 from clusterkg.graph.checks import check_queries, run_checks
 from clusterkg.graph.ontology import (
     NAMESPACE_MODULE,

@@ -3,12 +3,15 @@ from __future__ import annotations
 import pytest
 
 from clusterkg.loaders.claims import prose
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.report.document import Line
 
+REPORT = document_file("report")
+
 
 def test_implementing_bodies_funding_and_predecessor(lines):
-    records = prose.extract(lines)
+    records = prose.extract(lines, REPORT)
     implementers = {
         (r.values["programme_id"], r.values["organisation_name"])
         for r in records
@@ -34,5 +37,5 @@ def test_implementing_bodies_funding_and_predecessor(lines):
 def test_missing_quote_stops_the_build(lines):
     changed = [Line(x.start, x.end, x.text.replace("Enterprise Estonia", "EAS")) for x in lines]
     with pytest.raises(ExtractionError) as info:
-        prose.extract(changed)
+        prose.extract(changed, REPORT)
     assert info.value.line == 583

@@ -10,15 +10,18 @@ import pytest
 import rdflib
 import yaml
 
-from clusterkg.graph import iris
-from clusterkg.graph.validation import validate, with_context
+from clusterkg import iris
 from clusterkg.loaders.claims.facts import Fact, parse_amounts
 from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
-from clusterkg.loaders.report.country_cases import DOCUMENT, extract, extract_sources
-from clusterkg.loaders.report.document import Line
+from clusterkg.loaders.report.country_cases import extract
+from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import SOURCES_DIR
+from clusterkg.shapes.validation import validate, with_context
+
+DOCUMENT = document_file("report")
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "country_cases"
 COUNTRIES = {"USA", "CAN", "BRA", "MEX", "ISR", "CHN", "TWN", "SGP", "JPN", "KOR"}
@@ -187,7 +190,7 @@ def test_mangled_source_names_file_line_and_quote(tmp_path: Path) -> None:
         shutil.copy(path, tmp_path / path.name)
     (tmp_path / DOCUMENT).write_text("\n".join(source), encoding="utf-8")
     with pytest.raises(QuoteError) as caught:
-        extract_sources(tmp_path)
+        extract(read_lines(tmp_path / DOCUMENT), DOCUMENT)
     message = str(caught.value)
     assert f"{DOCUMENT}, line {mangle['line']}" in message
     assert mangle["expect_quote"] in message

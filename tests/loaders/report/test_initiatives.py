@@ -8,15 +8,27 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from clusterkg.graph import iris
-from clusterkg.loaders.claims.quotes import QuoteError, euros, verify
+from clusterkg import iris
+from clusterkg.loaders.claims.quotes import QuoteError, verify
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.registry import EXTRACTORS
 from clusterkg.loaders.report import initiatives, partnership_page
-from clusterkg.loaders.report.corrections import corrected_lines
+from clusterkg.loaders.report.corrections import (
+    apply_corrections,
+    corrected_lines,
+    load_corrections,
+)
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+
+INITIATIVES = (
+    initiatives.extract_inno_industry,
+    initiatives.extract_escp_4i,
+    initiatives.extract_emerging_industries,
+    initiatives.extract_toolbox_project,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "initiatives"
 SCHEMA = "https://schema.org/"
@@ -26,8 +38,10 @@ SCHEMA = "https://schema.org/"
 def found() -> list[Record]:
     """Every record of the module, from the sources as the registry reads them."""
     records: list[Record] = []
-    for document, function in initiatives.EXTRACT.items():
-        records += function(corrected_lines(SOURCES_DIR, document, CORRECTIONS_FILE), document)
+    for e in EXTRACTORS:
+        if e.extract in INITIATIVES:
+            lines = corrected_lines(SOURCES_DIR, e.document, CORRECTIONS_FILE)
+            records += e.extract(lines, e.document)
     return records
 
 
@@ -132,10 +146,11 @@ def test_labels_without_value_stay_without_value(found):
 
 
 def test_a_value_after_its_label_is_read(found):
-    lines = read_lines(FIXTURES / "001-field-with-value.txt")
+    raw = read_lines(FIXTURES / "001-field-with-value.txt")
+    lines = apply_corrections(raw, document_file("escp-4i"), load_corrections(CORRECTIONS_FILE))
     fields = {
         r.get("field"): r.get("value")
-        for r in initiatives.extract_escp_4i(lines, initiatives.ESCP_4I)
+        for r in initiatives.extract_escp_4i(lines, document_file("escp-4i"))
         if r.kind == "partnership_field"
     }
     assert fields["Number of partners"] == "12"
@@ -155,18 +170,18 @@ def test_empty_fields_write_no_value_triple(found):
 def test_a_mangled_quote_stops_the_build():
     lines = read_lines(FIXTURES / "003-mangled-count.txt")
     with pytest.raises(QuoteError) as info:
-        initiatives.curated_records(lines, initiatives.EMERGING_INDUSTRIES)
+        initiatives.curated_records(lines, document_file("emerging-industries"))
     assert info.value.line == 39
 
 
 def test_a_count_not_written_in_its_quote_stops_the_build(tmp_path):
     facts = yaml.safe_load(initiatives.FACTS_FILE.read_text(encoding="utf-8"))
-    facts["documents"][initiatives.INNO_INDUSTRY]["figures"][0]["value"] = 12
+    facts["documents"][document_file("inno-industry")]["figures"][0]["value"] = 12
     path = tmp_path / "facts.yaml"
     path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
-    lines = read_lines(SOURCES_DIR / initiatives.INNO_INDUSTRY)
+    lines = read_lines(SOURCES_DIR / document_file("inno-industry"))
     with pytest.raises(QuoteError, match="12 is not written"):
-        initiatives.curated_records(lines, initiatives.INNO_INDUSTRY, path)
+        initiatives.curated_records(lines, document_file("inno-industry"), path)
 
 
 def test_quote_must_be_on_its_own_line():
@@ -176,13 +191,9 @@ def test_quote_must_be_on_its_own_line():
         verify(lines, "x.txt", {"line": 1, "quote": "quoted words"})
 
 
-def test_euro_amounts():
-    assert euros("a budget of €130 million (2015-2020)") == 130_000_000
-    assert euros("vouchers (up to €60,000)") == 60_000
-
-
 def test_every_record_has_its_source_lines(found):
-    sizes = {d: len(read_lines(SOURCES_DIR / d)) for d in initiatives.DOCUMENTS}
+    documents = {e.document for e in EXTRACTORS if e.extract in INITIATIVES}
+    sizes = {d: len(read_lines(SOURCES_DIR / d)) for d in documents}
     for record in found:
         src = record.source
         assert src.document in sizes
@@ -205,6 +216,8 @@ def test_records_map_to_rdf(found):
 
 
 def test_every_document_is_registered():
-    registered = {(e.document, e.extract) for e in EXTRACTORS}
-    assert set(initiatives.EXTRACT.items()) <= registered
-    assert set(initiatives.EXTRACT) == set(initiatives.DOCUMENTS)
+    registered = {e.extract: e.document for e in EXTRACTORS}
+    assert set(INITIATIVES) <= set(registered)
+    assert {registered[f] for f in INITIATIVES} == {
+        document_file(key) for key in ("inno-industry", "escp-4i", "emerging-industries", "toolbox")
+    }

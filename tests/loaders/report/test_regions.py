@@ -8,6 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.report import table5
 from clusterkg.loaders.report.cells import clean_cell
@@ -24,7 +25,7 @@ from clusterkg.loaders.report.regions import (
 from clusterkg.paths import VOCABULARIES_DIR
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "regional"
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
+DOCUMENT = REPORT = document_file("report")
 REGIONAL_CAPTIONS = ("Table 5 - ", "Table 6 - ", "Table 7 - ", "Table 9 - ", "Table 10 - ")
 
 
@@ -131,5 +132,5 @@ def test_unknown_region_is_an_extraction_error(lines):
         for line in lines
     ]
     with pytest.raises(ExtractionError) as info:
-        table5.extract(broken)
+        table5.extract(broken, REPORT)
     assert (info.value.line, info.value.column) == (874, "Region")

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table10
+
+REPORT = document_file("report")
 
 
 @pytest.fixture(scope="module")
 def t10(lines) -> list[Record]:
-    return table10.extract(lines)
+    return table10.extract(lines, REPORT)
 
 
 def modes(t10, region):

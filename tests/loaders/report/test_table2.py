@@ -4,16 +4,19 @@ from pathlib import Path
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report import table2
 from clusterkg.loaders.report.document import Line, read_lines
+
+REPORT = document_file("report")
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders"
 
 
 @pytest.fixture(scope="module")
 def t2(lines) -> list[Record]:
-    return table2.extract(lines)
+    return table2.extract(lines, REPORT)
 
 
 def kind(records: list[Record], name: str) -> list[Record]:
@@ -165,7 +168,7 @@ def test_broken_cell_names_file_line_and_column():
         Line(line.start + 369, line.end + 369, line.text) for line in fixture
     ]
     with pytest.raises(ExtractionError) as info:
-        table2.extract(lines, table2.DOCUMENT)
+        table2.extract(lines, REPORT)
     error = info.value
-    assert (error.document, error.line, error.column) == (table2.DOCUMENT, 378, "Duration")
+    assert (error.document, error.line, error.column) == (REPORT, 378, "Duration")
     assert "2014-2O20" in str(error)

@@ -4,14 +4,17 @@ from collections import Counter
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report import table3
 from clusterkg.loaders.report.document import Line
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t3(lines) -> list[Record]:
-    return table3.extract(lines)
+    return table3.extract(lines, REPORT)
 
 
 def test_target_group_counts_are_the_tables(t3):
@@ -60,5 +63,5 @@ def test_cell_other_than_x_is_an_error(lines):
         for x in lines
     ]
     with pytest.raises(ExtractionError) as info:
-        table3.extract(broken)
+        table3.extract(broken, REPORT)
     assert (info.value.line, info.value.column) == (613, "Cluster organisation")

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table4
+
+REPORT = document_file("report")
 
 
 @pytest.fixture(scope="module")
 def t4(lines) -> list[Record]:
-    return table4.extract(lines)
+    return table4.extract(lines, REPORT)
 
 
 def rating(t4, country, measure):

@@ -4,16 +4,19 @@ from collections import Counter
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report import table5
 from clusterkg.loaders.report.crosswalk import load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
 from clusterkg.loaders.report.regions import REGIONAL_PROGRAMMES_FILE
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t5(lines) -> list[Record]:
-    return table5.extract(lines)
+    return table5.extract(lines, REPORT)
 
 
 def of(t5, kind, **match):
@@ -167,7 +170,7 @@ def test_row_with_neither_programme_nor_situation_is_an_error(lines):
         for line in lines
     ]
     with pytest.raises(ExtractionError) as info:
-        table5.extract(broken)
+        table5.extract(broken, REPORT)
     assert info.value.line == 835
 
 

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report import table6
 from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Row
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t6(lines) -> list[Record]:
-    return table6.extract(lines)
+    return table6.extract(lines, REPORT)
 
 
 def groups(t6, pid):

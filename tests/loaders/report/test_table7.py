@@ -4,14 +4,17 @@ from collections import Counter
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table7
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t7(lines) -> list[Record]:
-    return table7.extract(lines)
+    return table7.extract(lines, REPORT)
 
 
 def test_36_regions_rate_18_measures(t7):

@@ -5,14 +5,17 @@ from decimal import Decimal
 
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.report import table8
 from clusterkg.loaders.report.document import Line
 
+REPORT = document_file("report")
+
 
 @pytest.fixture(scope="module")
 def t8(lines) -> list[Record]:
-    return table8.extract(lines)
+    return table8.extract(lines, REPORT)
 
 
 def of(t8, kind, pid, column):
@@ -119,7 +122,7 @@ def test_unmatched_objective_text_names_file_line_and_column(lines):
         for x in lines
     ]
     with pytest.raises(ExtractionError) as info:
-        table8.extract(broken)
+        table8.extract(broken, REPORT)
     error = info.value
     assert (error.line, error.column) == (2398, "Main objectives (strong/very strong focus)")
     assert "Fostering joy" in str(error)

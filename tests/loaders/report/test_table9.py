@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import table9
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
-from clusterkg.loaders.values.budgets_regional import parse_regional_budget
+
+REPORT = document_file("report")
 
 
 @pytest.fixture(scope="module")
 def t9(lines) -> list[Record]:
-    return table9.extract(lines)
+    return table9.extract(lines, REPORT)
 
 
 def of(t9, kind, pid, column):
@@ -49,7 +49,7 @@ def test_excellence_of_cluster_management_is_not_of_cluster_members(t9):
 def test_t9_lombardia_country_from_region(lines, t9):
     """Lombardia's row (line 2493) has no country label and sits under the German rows; Italy
     is written on the Piemonte row below. The region's country comes from data/regions.csv."""
-    table = locate_regional_table(lines, table9.DOCUMENT, table9.CAPTION)
+    table = locate_regional_table(lines, REPORT, table9.CAPTION)
     countries = {row.start: region.country for row, region in regional_rows(table)}
     assert (countries[2492], countries[2493], countries[2494]) == ("DEU", "ITA", "ITA")
     assert of(t9, "regional_programme_objective", "ITC4-call-9-ctl", "objective")
@@ -107,16 +107,6 @@ def test_non_amounts_keep_their_raw_statement(t9):
     included = budget(t9, "FI1D7-rural-development-programme")
     assert included["amount"] is None
     assert included["raw"] == "budget included in Regional Development Programme"
-
-
-def test_regional_budget_parser_forms():
-    assert parse_regional_budget("€3.000.000").amount == Decimal(3_000_000)
-    assert parse_regional_budget("€1.7m").amount == Decimal("1.7") * 1_000_000
-    assert parse_regional_budget("€1m (15 months)").period == "15 months"
-    assert parse_regional_budget("2018-2021 €5m").period == "2018-2021"
-    assert parse_regional_budget("budget included in Regional Development Programme").amount is None
-    with pytest.raises(ValueError):
-        parse_regional_budget("€2m and €3m")
 
 
 def test_regions_emerging_industries_only_discrepancy(t9):

@@ -11,8 +11,9 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.registry import EXTRACTORS
@@ -20,17 +21,19 @@ from clusterkg.loaders.report import toolbox
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import SOURCES_DIR, VOCABULARIES_DIR
 
+TOOLBOX = document_file("toolbox")
+
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "toolbox"
 
 
 @pytest.fixture(scope="module")
 def source() -> list[Line]:
-    return read_lines(SOURCES_DIR / toolbox.DOCUMENT)
+    return read_lines(SOURCES_DIR / TOOLBOX)
 
 
 @pytest.fixture(scope="module")
 def found(source: list[Line]) -> list[Record]:
-    return toolbox.extract_toolbox(source, toolbox.DOCUMENT)
+    return toolbox.extract_toolbox(source, TOOLBOX)
 
 
 def _kind(records: list[Record], kind: str) -> list[Record]:
@@ -93,7 +96,7 @@ def test_forty_services_is_the_one_discrepancy(found):
 
 def test_a_dropped_row_is_reported_not_trusted():
     lines = read_lines(FIXTURES / "004-row-dropped.txt")
-    records = toolbox.extract_toolbox(lines, toolbox.DOCUMENT)
+    records = toolbox.extract_toolbox(lines, TOOLBOX)
     assert Counter(r.get("kind") for r in _kind(records, "toolbox_service"))["best-practice"] == 22
     ids = {r.get("discrepancy_id") for r in _kind(records, "discrepancy")}
     assert "004-L191-best-practice" in ids  # the field table's 5 Education best practices
@@ -104,7 +107,7 @@ def test_a_dropped_row_is_reported_not_trusted():
 def test_a_claim_off_its_line_stops_the_build(source):
     shifted = [Line(1, 1, ""), *(Line(x.start + 1, x.end + 1, x.text) for x in source)]
     with pytest.raises(QuoteError):
-        toolbox.extract_toolbox(shifted, toolbox.DOCUMENT)
+        toolbox.extract_toolbox(shifted, TOOLBOX)
 
 
 def test_an_unknown_field_stops_the_build(source):
@@ -113,7 +116,7 @@ def test_an_unknown_field_stops_the_build(source):
     ]
     renamed = [Line(x.start, x.end, re.sub(r"^Growth\t", "Scale\t", x.text)) for x in renamed]
     with pytest.raises(ExtractionError):
-        toolbox.extract_toolbox(renamed, toolbox.DOCUMENT)
+        toolbox.extract_toolbox(renamed, TOOLBOX)
 
 
 def test_greenbook_mapping(found):
@@ -152,7 +155,7 @@ def test_vocabulary_files_are_complete():
         schemes = set(graph.subjects(rdflib.RDF.type, SKOS.ConceptScheme))
         for scheme in schemes:
             assert graph.value(scheme, rdflib.URIRef("http://purl.org/dc/terms/source")) == (
-                rdflib.URIRef(iris.document_iri(toolbox.DOCUMENT))
+                rdflib.URIRef(iris.document_iri(TOOLBOX))
             )
         for concept in graph.subjects(rdflib.RDF.type, SKOS.Concept):
             assert graph.value(concept, SKOS.inScheme) in schemes
@@ -163,7 +166,7 @@ def test_vocabulary_files_are_complete():
 
 def test_every_record_has_its_source_lines(found, source):
     for record in found:
-        assert record.source.document == toolbox.DOCUMENT
+        assert record.source.document == TOOLBOX
         assert 1 <= record.source.line_start <= record.source.line_end <= len(source), record
 
 
@@ -177,14 +180,10 @@ def test_records_map_to_rdf(found):
     )
     assert any(
         q.object
-        == ox.NamedNode(
-            iris.excerpt_iri(toolbox.DOCUMENT, "Networking Subset – New Services", 280, 280)
-        )
+        == ox.NamedNode(iris.excerpt_iri(TOOLBOX, "Networking Subset – New Services", 280, 280))
         for q in quads
     )
 
 
 def test_toolbox_is_registered():
-    assert any(
-        e.document == toolbox.DOCUMENT and e.extract is toolbox.extract_toolbox for e in EXTRACTORS
-    )
+    assert any(e.document == TOOLBOX and e.extract is toolbox.extract_toolbox for e in EXTRACTORS)

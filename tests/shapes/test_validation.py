@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rdflib
 
-from clusterkg.graph.validation import (
+from clusterkg.shapes.validation import (
     Problem,
     ValidationOutcome,
     load_shapes,
