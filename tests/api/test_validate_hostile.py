@@ -67,6 +67,14 @@ def test_remote_context_is_a_422_naming_file_and_iri(
     assert listener.connections == 0
 
 
+def test_file_context_is_a_422_naming_the_file_iri(client: TestClient, tmp_path: Path) -> None:
+    secret = tmp_path / "context.jsonld"
+    secret.write_text('{"@context": {"name": "https://schema.org/name"}}')
+    document = context_positions(secret.as_uri())["import"]
+    status, body = _post(client, "wave.jsonld", jsonld_bytes(document))
+    assert status == 422 and f"<{secret.as_uri()}>" in _message(body)
+
+
 @pytest.mark.parametrize(
     ("name", "make", "limit"),
     [

@@ -96,3 +96,13 @@ def test_a_stopped_load_leaves_no_temp_file(tmp_path: Path) -> None:
     survey_jobs.sweep_wave_temp(tmp_path, "w1")
     survey_jobs.sweep_wave_temp(tmp_path, "../../x")
     assert sorted(p.name for p in target.parent.iterdir()) == ["w2.nq"]
+
+
+def test_a_validation_over_its_memory_limit_exits_2_naming_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "programme_objective.csv"
+    rows = "".join(f"LVA-p{i},innovation\n" for i in range(40_000))
+    path.write_text(f"programme_id,objective\n{rows}")
+    done = cli("validate", path, CLUSTERKG_VALIDATION_MEMORY_BYTES=str(64 << 20))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "CLUSTERKG_VALIDATION_MEMORY_BYTES" in done.stdout
+    assert "Traceback" not in done.stderr
