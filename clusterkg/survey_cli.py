@@ -81,6 +81,14 @@ def load_command(
     ] = False,
     dist: DistOption = Path("dist"),
     max_bytes: MaxBytes = MAX_BYTES,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            help="URL of a running service to load the wave into (admin token from "
+            "CLUSTERKG_ADMIN_TOKEN); it serves the wave at once, without a restart.",
+        ),
+    ] = None,
 ) -> None:
     """Validate, then load survey files as a wave (its own named graph, with provenance): all or
     nothing."""
@@ -89,11 +97,16 @@ def load_command(
         if not path.is_file():
             console.print(f"[red]no such file[/]: {path}")
             raise typer.Exit(2)
+    if service is not None:  # releases and waves (h3): the running service loads it
+        from clusterkg.release_cli import load_into_service
+
+        inputs = [(path.name, path.read_bytes()) for path in paths]
+        raise typer.Exit(load_into_service(service, inputs, wave, replace))
     limits = IntakeLimits.from_env()
     job = (paths, wave, dist, replace, max_bytes)
     outcome = run_bounded(survey_jobs.load_files, job, limits)
     if isinstance(outcome, Breach):
-        survey_jobs.sweep_wave_temp(dist, wave)
+        survey_jobs.sweep_wave_temp(dist)
         report = survey_jobs.stopped([p.name for p in paths], outcome, "text")
         console.print(f"[bold red]not loaded, nothing changed[/]: {outcome.message}")
         print(report.rendered)
@@ -111,7 +124,13 @@ def diff_command(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     dist: DistOption = Path("dist"),
 ) -> None:
-    """Programmes added, removed and changed (value by value) between two waves."""
+    """Programmes added, removed and changed (value by value) between two waves; with `report`
+    as the first wave, every value of the second that disagrees with the report, with both
+    sources."""
+    if wave_a == waves.REPORT:  # releases and waves (h3)
+        from clusterkg.release_cli import diff_with_report
+
+        raise typer.Exit(diff_with_report(dist, wave_b, fmt))
     try:
         result = waves.diff(dist, wave_a, wave_b)
     except waves.WaveError as exc:

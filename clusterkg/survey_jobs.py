@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clusterkg.graph import waves
+from clusterkg.graph.locking import dist_lock
 from clusterkg.loaders.survey.report import RENDERERS, as_text
 from clusterkg.loaders.survey.sandbox import Breach
 from clusterkg.loaders.survey.validate import Finding, SurveyResult, validate_inputs, validate_paths
+from clusterkg.paths import DistLayout
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,9 @@ def load_files(
     return LoadReport(0, err=err + [str(f) for f in loaded.result.findings])
 
 
-def sweep_wave_temp(dist: Path, wave: str) -> None:
-    """Remove what a load stopped mid-write left beside its wave file."""
-    try:
-        waves.check_name(wave)  # never glob with a name that could leave the waves folder
-    except waves.WaveError:
-        return
-    target = waves.wave_path(dist, wave)
-    if target.parent.is_dir():
-        for leftover in target.parent.glob(f".{target.name}.*"):
-            leftover.unlink(missing_ok=True)
+def sweep_wave_temp(dist: Path) -> None:
+    """Remove what a load stopped mid-write left beside the wave files (under the dist lock;
+    the stopped child held it no longer)."""
+    if waves.waves_dir(dist).is_dir():
+        with dist_lock(DistLayout(dist)):
+            waves.remove_leftovers(dist)
