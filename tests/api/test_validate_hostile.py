@@ -3,7 +3,6 @@ fetched, nothing left on disk."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,15 +112,6 @@ def test_timeout_is_413_naming_the_limit() -> None:
         )
     assert status == 413 and "CLUSTERKG_VALIDATION_TIMEOUT" in _message(body)
     assert body["files"] == ["programme_objective.csv"]
-
-
-def test_nothing_of_an_upload_reaches_the_temp_folder(client: TestClient) -> None:
-    before = set(Path(tempfile.gettempdir()).iterdir())
-    valid = Path(__file__).parents[1] / "fixtures" / "shapes" / "valid" / "programme.ttl"
-    assert _post(client, "p.ttl", valid.read_bytes())[0] == 200
-    _post(client, "dimension.xlsx", huge_dimension_xlsx())
-    _post(client, "p.csv", b"programme_id,objective\n" + b"LVA-x,innovation\n" * 70_000)
-    assert set(Path(tempfile.gettempdir()).iterdir()) - before == set()
 
 
 def test_body_over_the_limit_without_content_length_is_413(client: TestClient) -> None:
