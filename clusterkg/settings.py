@@ -105,6 +105,34 @@ class Settings(BaseModel):
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/sparql"
 
+    # --- Uploads and survey validation (issue 9, h2): `POST /validate`, `clusterkg validate`
+    # and `clusterkg load`. Each breach is a 413 (exit 2 from the CLI) naming file and limit.
+    upload_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest upload (one file, or a body)."
+    )
+    upload_read_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to receive an upload's body (slow clients)."
+    )
+    validation_workers: int = Field(
+        default=2, ge=1, le=16, description="Validations at once; more answer 503 Retry-After."
+    )
+    validation_timeout: float = Field(default=60.0, gt=0, description="Seconds per validation.")
+    validation_memory_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=64 * 1024 * 1024, description="Memory per validation."
+    )
+    validation_max_rows: int = Field(default=50_000, ge=1, description="Rows per file.")
+    validation_max_cells: int = Field(default=1_000_000, ge=1, description="Cells per file.")
+    validation_max_columns: int = Field(default=256, ge=1, description="Columns of a sheet.")
+    validation_max_decompressed_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1024, description="Bytes of an XLSX once unzipped."
+    )
+    validation_max_shared_string_chars: int = Field(
+        default=32_767, ge=1, description="Characters of one workbook string (Excel's cell limit)."
+    )
+    validation_max_zip_members: int = Field(
+        default=1_000, ge=1, description="Files inside one XLSX."
+    )
+
     @field_validator("service_allowlist", "cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:

@@ -10,10 +10,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from clusterkg import survey_jobs
 from clusterkg.graph import waves
-from clusterkg.loaders.survey.report import RENDERERS, as_text
+from clusterkg.loaders.survey.limits import IntakeLimits
+from clusterkg.loaders.survey.report import RENDERERS
+from clusterkg.loaders.survey.sandbox import Breach, run_bounded
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
-from clusterkg.loaders.survey.validate import MAX_BYTES, expand_paths, validate_paths
+from clusterkg.loaders.survey.validate import MAX_BYTES, expand_paths
 
 console = Console(stderr=True)
 DistOption = Annotated[
@@ -60,9 +63,14 @@ def validate_command(
     if fmt not in RENDERERS:
         console.print(f"[red]unknown format {fmt!r}[/]: use text, json or turtle")
         raise typer.Exit(2)
-    result = validate_paths(files, max_bytes=max_bytes)
-    print(RENDERERS[fmt](result))
-    raise typer.Exit(result.exit_code)
+    limits = IntakeLimits.from_env()
+    outcome = run_bounded(survey_jobs.validate_on_disk, (files, fmt, max_bytes), limits)
+    if isinstance(outcome, Breach):
+        report = survey_jobs.stopped([str(f) for f in files], outcome, fmt)
+    else:
+        report = outcome.value
+    print(report.rendered)
+    raise typer.Exit(report.exit_code)
 
 
 def load_command(
@@ -84,31 +92,30 @@ def load_command(
 ) -> None:
     """Validate, then load survey files as a wave (its own named graph, with provenance): all or
     nothing."""
-    inputs = []
-    for path in expand_paths(files):
+    paths = expand_paths(files)
+    for path in paths:
         if not path.is_file():
             console.print(f"[red]no such file[/]: {path}")
             raise typer.Exit(2)
-        inputs.append((path.name, path.read_bytes()))
     if service is not None:  # releases and waves (h3): the running service loads it
         from clusterkg.release_cli import load_into_service
 
+        inputs = [(path.name, path.read_bytes()) for path in paths]
         raise typer.Exit(load_into_service(service, inputs, wave, replace))
-    try:
-        loaded = waves.load_wave(inputs, wave, dist, replace=replace, max_bytes=max_bytes)
-    except waves.WaveError as exc:
-        console.print(f"[bold red]not loaded[/]: {exc}")
-        if exc.result is not None:
-            print(as_text(exc.result))
-            raise typer.Exit(exc.result.exit_code or 1) from exc
-        raise typer.Exit(1) from exc
-    verb = "replaced" if loaded.replaced else "loaded"
-    console.print(
-        f"{verb} wave {loaded.name}: {loaded.quads} quads in "
-        f"{waves.wave_graph_iri(wave)} -> {loaded.path}"
-    )
-    for finding in loaded.result.findings:
-        console.print(f"[yellow]{finding}[/]")
+    limits = IntakeLimits.from_env()
+    job = (paths, wave, dist, replace, max_bytes)
+    outcome = run_bounded(survey_jobs.load_files, job, limits)
+    if isinstance(outcome, Breach):
+        survey_jobs.sweep_wave_temp(dist)
+        report = survey_jobs.stopped([p.name for p in paths], outcome, "text")
+        console.print(f"[bold red]not loaded, nothing changed[/]: {outcome.message}")
+        print(report.rendered)
+        raise typer.Exit(2)
+    for line in outcome.value.err:
+        console.print(line, markup=False, highlight=False)
+    for line in outcome.value.out:
+        print(line)
+    raise typer.Exit(outcome.value.exit_code)
 
 
 def diff_command(

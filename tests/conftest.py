@@ -31,3 +31,8 @@ def filled(
     out = tmp_path_factory.mktemp("survey")
     write_template(out, rows=rows_from_tables(built[1].out_dir / "tables", ["LVA", "SWE"]))
     return out
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # issue 9 (h2): the audit's heavy cases (hundreds of MiB generated, live servers under load)
+    config.addinivalue_line("markers", "heavy: a slow regression case; still run by make test")

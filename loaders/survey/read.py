@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import rdflib
+
+from clusterkg.loaders.survey.formula_guard import looks_like_formula
 
 BOM = b"\xef\xbb\xbf"
 TABULAR = {".csv", ".xlsx"}
@@ -33,6 +33,8 @@ SKIPPED_SHEETS = {"readme", "lists"}
 
 class UnusableInput(ValueError):
     """A file that cannot be read at all (wrong encoding, truncated, empty, too large)."""
+
+    check = "input"  # `limit` for a breach of a configured limit (`intake_limits`)
 
     def __init__(self, file: str, message: str) -> None:
         self.file = file
@@ -92,7 +94,10 @@ def _decode(name: str, data: bytes) -> tuple[str, list[str]]:
 
 def read_csv(name: str, data: bytes) -> Sheet:
     """A CSV file whose stem is the record kind."""
+    from clusterkg.loaders.survey.limits import check_csv
+
     text, notes = _decode(name, data)
+    check_csv(name, text)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -102,9 +107,7 @@ def read_csv(name: str, data: bytes) -> Sheet:
             start = line + 1
             line = reader.line_num
             if any(c.strip() for c in cells):
-                sheet.rows.append(
-                    (start, [Cell(c.strip(), c.lstrip().startswith("=")) for c in cells])
-                )
+                sheet.rows.append((start, [Cell(c.strip(), looks_like_formula(c)) for c in cells]))
     except csv.Error as exc:
         raise UnusableInput(
             name, f"not a readable CSV file at line {reader.line_num}: {exc}"
@@ -130,10 +133,13 @@ def read_xlsx(name: str, data: bytes) -> list[Sheet]:
     """Every worksheet of a workbook but README and lists; formulas are read as text."""
     from openpyxl import load_workbook
 
+    from clusterkg.loaders.survey.xlsx_guard import inspect_xlsx
+
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnusableInput(
             name, "not a readable XLSX workbook (the file is truncated or not a workbook)"
         )
+    inspect_xlsx(name, data)  # sizes, dimensions and DTDs checked before openpyxl reads it
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheets = []
@@ -150,7 +156,8 @@ def read_xlsx(name: str, data: bytes) -> list[Sheet]:
                 cells = [
                     Cell(
                         _text(c.value),
-                        getattr(c, "data_type", "") == "f" or _text(c.value).startswith("="),
+                        getattr(c, "data_type", "") == "f"
+                        or (isinstance(c.value, str) and looks_like_formula(c.value)),
                     )
                     for c in row
                 ]
@@ -158,7 +165,15 @@ def read_xlsx(name: str, data: bytes) -> list[Sheet]:
                     sheet.rows.append((number, cells))
             sheets.append(sheet)
         book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        EOFError,
+        SyntaxError,
+    ) as exc:
         raise UnusableInput(
             name, f"not a readable XLSX workbook (truncated or damaged: {exc.__class__.__name__})"
         ) from exc
@@ -167,34 +182,22 @@ def read_xlsx(name: str, data: bytes) -> list[Sheet]:
     return sheets
 
 
-def _remote_contexts(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                values = value if isinstance(value, list) else [value]
-                yield from (v for v in values if isinstance(v, str))
-            yield from _remote_contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _remote_contexts(item)
-
-
 def read_rdf(name: str, data: bytes) -> rdflib.Graph:
     """Turtle, N-Triples, TriG or JSON-LD (with inline contexts only: nothing is fetched)."""
     fmt = RDF_FORMATS[Path(name).suffix.lower()]
     text, _ = _decode(name, data)
     if fmt == "json-ld":
-        try:
-            remote = list(_remote_contexts(json.loads(text)))
-        except json.JSONDecodeError as exc:
-            raise UnusableInput(
-                name, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from exc
-        if remote:
-            raise UnusableInput(
-                name,
-                f"the JSON-LD names a remote @context ({remote[0]}); inline it, nothing is fetched",
-            )
+        from clusterkg.loaders.survey.safe_rdf import parse_jsonld  # contexts are never fetched
+
+        graph: rdflib.Graph = parse_jsonld(name, text)
+    else:
+        graph = _parse_text(name, text, fmt)
+    if len(graph) == 0:
+        raise UnusableInput(name, "the file holds no triples")
+    return graph
+
+
+def _parse_text(name: str, text: str, fmt: str) -> rdflib.Graph:
     graph = rdflib.Dataset() if fmt == "trig" else rdflib.Graph()
     try:
         graph.parse(data=text, format=fmt)
@@ -206,6 +209,4 @@ def read_rdf(name: str, data: bytes) -> rdflib.Graph:
         for s, p, o, _g in graph.quads((None, None, None, None)):
             union.add((s, p, o))
         graph = union
-    if len(graph) == 0:
-        raise UnusableInput(name, "the file holds no triples")
     return graph

@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Iterator, Sequence
 
 from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.survey import formula_guard
 from clusterkg.loaders.survey.findings import Finding
 from clusterkg.loaders.survey.read import (
     Cell,
@@ -29,6 +30,12 @@ class _SheetFindings:
     def __call__(self, message: str, **kw: object) -> None:
         self.findings.append(
             Finding("Violation", message, self.sheet.file, self.sheet.name, **kw)  # type: ignore[arg-type]
+        )
+
+    def warn(self, message: str, *, row: int, column: str, value: str) -> None:
+        """A warning (not a violation) located like the violations."""
+        self.findings.append(
+            Finding("Warning", message, self.sheet.file, self.sheet.name, row, column, value)
         )
 
 
@@ -84,14 +91,17 @@ def _row_values(
             continue
         if cell.formula:
             finding(
-                "the cell holds a formula or starts with '='; formulas are never evaluated",
+                formula_guard.MESSAGE + "; formulas are never evaluated",
                 row=number,
                 column=column_name,
                 value=cell.value,
-                expected="a typed value",
+                expected=formula_guard.EXPECTED,
             )
             broken = True
             continue
+        if formula_guard.formula_risk(cell.value) == "Warning":
+            finding.warn(formula_guard.SIGN_MESSAGE, row=number, column=column_name,
+                         value=cell.value)  # fmt: skip
         values[column_name] = cell.value or None
     answered = values.get(DATE_COLUMN)  # provenance column: a date (releases and waves)
     if answered and not LEXICAL["xsd:date"][0].match(answered):

@@ -18,6 +18,7 @@ import rdflib
 
 from clusterkg.loaders.mapper import RDF_TYPE, Mapping
 from clusterkg.loaders.records import Record
+from clusterkg.loaders.survey import formula_guard
 from clusterkg.loaders.survey.findings import MAX_BYTES, SEVERITY_ORDER, Finding, SurveyResult
 from clusterkg.loaders.survey.read import (
     RDF_FORMATS,
@@ -79,9 +80,14 @@ def _read_all(
             read = _read(name, data, context, max_bytes)
         except UnusableInput as exc:
             result.unusable = True
-            result.findings.append(Finding("Violation", exc.reason, name, check="input"))
+            result.findings.append(Finding("Violation", exc.reason, name, check=exc.check))
             continue
         if isinstance(read, rdflib.Graph):
+            result.findings += [
+                Finding(severity, formula_guard.MESSAGE, name, None, None, None, value,
+                        formula_guard.EXPECTED, subject, prop, "input")
+                for severity, subject, prop, value in formula_guard.formula_literals(read)
+            ]  # fmt: skip
             read_in.rdf += read
             for s, _p, o in read:
                 read_in.rdf_subjects.setdefault(str(s), name)

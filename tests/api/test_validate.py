@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from clusterkg.api import validate as validate_route
+from clusterkg.loaders.survey.limits import IntakeLimits
 
 PROGRAMME = Path(__file__).resolve().parents[1] / "fixtures" / "shapes" / "valid" / "programme.ttl"
 
@@ -18,7 +19,8 @@ PROGRAMME = Path(__file__).resolve().parents[1] / "fixtures" / "shapes" / "valid
 def client() -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(validate_route.router)
-    app.dependency_overrides[validate_route.upload_limit] = lambda: 4096
+    limits = IntakeLimits(upload_max_bytes=4096)
+    app.dependency_overrides[validate_route.intake_limits] = lambda: limits
     with TestClient(app) as test_client:
         yield test_client
 
