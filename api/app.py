@@ -16,7 +16,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, pages, queries, sparql, validate
+from clusterkg.api import (
+    admin,
+    jsonld_api,  # JSON-LD API for apps (h5, issue 12)
+    pages,
+    queries,
+    sparql,
+    validate,
+)
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -58,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "Authorization"],
-        expose_headers=[sparql.MAX_ROWS_HEADER],
+        expose_headers=[sparql.MAX_ROWS_HEADER, "ETag"],
         max_age=86400,
     )
     app.include_router(sparql.router)
@@ -66,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(pages.router)
     app.include_router(validate.router)
+    app.include_router(jsonld_api.router)  # JSON-LD API for apps (h5, issue 12)
     return app
 
 

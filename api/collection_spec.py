@@ -23,6 +23,7 @@ COLLECTIONS_DIR: Path = API_DIR / "collections"
 FRAMES_DIR: Path = API_DIR / "frames"
 _NAME = re.compile(r"^[a-z][A-Za-z-]*$")
 _PARAM = re.compile(r"^[a-z][A-Za-z]*$")
+_ITEM_PROPERTY = re.compile(r"\?item\s+([a-z]+:[A-Za-z]+)\b")
 
 
 class SpecError(ValueError):
@@ -51,6 +52,7 @@ class FilterSpec:
     options: dict[str, str] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
+    property: str = ""  # the property the filter constrains (hydra:search mapping), if one
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def _filter(name: str, data: object, where: str) -> FilterSpec:
         options=dict(options),
         minimum=_number(data.get("minimum"), here),
         maximum=_number(data.get("maximum"), here),
+        property=_constrained_property(str(data.get("pattern", ""))),
     )
     if kind is FilterKind.ENUM and not spec.options:
         raise SpecError(f"{here}: an enum filter lists its options")
@@ -147,6 +150,11 @@ def _filter(name: str, data: object, where: str) -> FilterSpec:
     if kind is FilterKind.TERM and "?term" not in spec.values:
         raise SpecError(f"{here}: a term filter has a values query selecting ?value ?term")
     return spec
+
+
+def _constrained_property(pattern: str) -> str:
+    found = _ITEM_PROPERTY.search(pattern)
+    return found.group(1) if found else ""
 
 
 def _number(value: object, where: str) -> float | None:

@@ -230,11 +230,10 @@ def summaries(spec: CollectionSpec, iris: list[str], store: Store) -> list[dict[
     if not iris:
         return []
     items = " ".join(f"<{iri}>" for iri in iris)
-    props = " ".join(f"<{p}>" for p in spec.summary)
-    solutions = store.query(
-        f"SELECT ?item ?p ?o WHERE {{ VALUES ?item {{ {items} }} VALUES ?p {{ {props} }} "
-        "?item ?p ?o }"
-    )
+    # One UNION branch per property: Oxigraph joins two VALUES blocks as a cross product
+    # first (about 20 times slower for a page of 100).
+    branches = " UNION ".join(f"{{ ?item <{p}> ?o BIND(<{p}> AS ?p) }}" for p in spec.summary)
+    solutions = store.query(f"SELECT ?item ?p ?o WHERE {{ VALUES ?item {{ {items} }} {branches} }}")
     assert isinstance(solutions, ox.QuerySolutions)
     statements: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]] = {
         iri: [] for iri in iris
