@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clusterkg.api.collection_spec import collections
-from clusterkg.api.items import key_of, oxigraph_jsonld, pyld_jsonld, to_triples
 from clusterkg.api.items import construct as item_construct
 from clusterkg.api.items import frame as frame_item
+from clusterkg.api.items import key_of, oxigraph_jsonld, pyld_jsonld, to_triples
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from tests.api.jsonld_support import Triple, api_client, dataset_triples, diff, select_iris
