@@ -102,10 +102,18 @@ def test_regional_programme_has_region_with_label(client: TestClient) -> None:
     assert item["country"]["id"].endswith("/BEL")
 
 
-def test_measure_embeds_its_ratings_and_scheme_its_concepts(client: TestClient) -> None:
+def test_measure_embeds_its_ratings_and_scheme_its_concepts(
+    client: TestClient, built_store: OxigraphStore
+) -> None:
     measure = client.get("/api/measures/measures-national/matchmaking-europe").json()
     ratings = measure["@reverse"]["ratedMeasure"]
-    assert len(ratings) > 20 and all(r["ratingValue"]["notation"] for r in ratings)
+    expected = select_iris(
+        built_store,
+        "SELECT ?item WHERE { ?item <https://w3id.org/clusterkg/ontology#ratedMeasure> "
+        "<https://w3id.org/clusterkg/vocab/measures-national/matchmaking-europe> }",
+    )
+    assert sorted(r["id"] for r in ratings) == sorted(expected)
+    assert all(r["ratingValue"]["notation"] for r in ratings)
     scheme = client.get("/api/schemes/target-groups").json()
     concepts = scheme["@reverse"]["inScheme"]
     assert {c["notation"][0] for c in concepts} >= {"sme", "start-up"}
