@@ -16,14 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import (
-    admin,
-    jsonld_api,  # JSON-LD API for apps (h5, issue 12)
-    pages,
-    queries,
-    sparql,
-    validate,
-)
+from clusterkg.api import admin, jsonld_api, openapi_docs, pages, queries, sparql, validate
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -74,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(validate.router)
     app.include_router(jsonld_api.router)  # JSON-LD API for apps (h5, issue 12)
+    openapi_docs.install(app)  # its OpenAPI paths and the offline /docs page (h5, issue 12)
     return app
 
 

@@ -22,7 +22,8 @@ from clusterkg.api.compact import Json
 from clusterkg.api.ldcontext import CONTEXT_V1, local_loader
 from clusterkg.graph.store import Store
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
+_KEY = re.compile(KEY_PATTERN)
 MAX_KEY = 300
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ITEM = re.compile(r"\?item\b")

@@ -89,17 +89,17 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _page_url(request: Request, spec: CollectionSpec, query: listing.ListQuery, page: int) -> str:
+def _page_url(base: str, spec: CollectionSpec, query: listing.ListQuery, page: int) -> str:
     params: dict[str, str] = dict(query.given)
     if query.sort != spec.default_sort or query.descending:
         params["sort"] = ("-" if query.descending else "") + query.sort
     if query.limit != listing.DEFAULT_LIMIT:
         params["limit"] = str(query.limit)
     params["page"] = str(page)
-    return f"{_base(request)}/api/{spec.name}?{urlencode(params)}"
+    return f"{base}/api/{spec.name}?{urlencode(params)}"
 
 
-def search_template(request: Request, spec: CollectionSpec) -> dict[str, Json]:
+def search_template(base: str, spec: CollectionSpec) -> dict[str, Json]:
     """The hydra:search IriTemplate documenting a collection's parameters."""
     variables = [*spec.filters, "sort", "limit", "page"]
     mapping: list[Json] = []
@@ -114,36 +114,36 @@ def search_template(request: Request, spec: CollectionSpec) -> dict[str, Json]:
         mapping.append({"type": "IriTemplateMapping", "variable": name, "required": False})
     return {
         "type": "IriTemplate",
-        "template": f"{_base(request)}/api/{spec.name}{{?{','.join(variables)}}}",
+        "template": f"{base}/api/{spec.name}{{?{','.join(variables)}}}",
         "variableRepresentation": "hydra:BasicRepresentation",
         "mapping": mapping,
     }
 
 
-def page_document(request: Request, page: listing.Page) -> dict[str, Json]:
+def page_document(base: str, page: listing.Page) -> dict[str, Json]:
     """A Hydra Collection: totalItems, the page's members, the view with its links, search."""
     query, spec = page.query, page.query.spec
     view: dict[str, Json] = {
-        "id": _page_url(request, spec, query, query.page),
+        "id": _page_url(base, spec, query, query.page),
         "type": "PartialCollectionView",
-        "first": _page_url(request, spec, query, 1),
-        "last": _page_url(request, spec, query, page.last_page),
+        "first": _page_url(base, spec, query, 1),
+        "last": _page_url(base, spec, query, page.last_page),
     }
     if query.page > 1:
-        view["previous"] = _page_url(request, spec, query, query.page - 1)
+        view["previous"] = _page_url(base, spec, query, query.page - 1)
     if query.page < page.last_page:
-        view["next"] = _page_url(request, spec, query, query.page + 1)
+        view["next"] = _page_url(base, spec, query, query.page + 1)
     base_params = urlencode(query.given)
     members: list[Json] = list(page.members)
     return {
         "@context": CONTEXT_V1,
-        "id": f"{_base(request)}/api/{spec.name}" + (f"?{base_params}" if base_params else ""),
+        "id": f"{base}/api/{spec.name}" + (f"?{base_params}" if base_params else ""),
         "type": "Collection",
         "title": {"en": spec.title},
         "totalItems": page.total,
         "member": members,
         "view": view,
-        "search": search_template(request, spec),
+        "search": search_template(base, spec),
     }
 
 
@@ -202,7 +202,7 @@ def collection_page(
         page = listing.run(query, store)
     except listing.ParameterProblem as exc:
         return problem(400, "Bad Request", str(exc), parameter=exc.parameter)
-    body = _serialise(page_document(request, page), media)
+    body = _serialise(page_document(_base(request), page), media)
     return cached_response(request, body, content_type, etag, API_CACHE_CONTROL)
 
 

@@ -28,6 +28,7 @@ from clusterkg.graph.store import Store
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_TEXT = 200
+MAX_DECIMAL = Decimal(10) ** 15
 CONTROL = ("sort", "limit", "page", "format")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
@@ -135,14 +136,16 @@ def _filter_terms(
         return (ox.Literal(str(year), datatype=ox.NamedNode(XSD + "integer")),)
     if fspec.kind is FilterKind.DECIMAL:
         try:
-            number = Decimal(raw)
+            number = Decimal(raw) if len(raw) <= 40 else Decimal("NaN")
         except InvalidOperation:
             number = Decimal("NaN")
-        if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", raw) or not number.is_finite():
-            raise ParameterProblem(name, f"expected a non-negative decimal number, got {raw!r}")
-        if fspec.minimum is not None and number < Decimal(str(fspec.minimum)):
-            raise ParameterProblem(name, f"expected at least {fspec.minimum:g}, got {raw}")
-        return (ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal")),)
+        floor = Decimal(str(fspec.minimum if fspec.minimum is not None else 0)).normalize()
+        if not number.is_finite() or not floor <= number <= MAX_DECIMAL:
+            raise ParameterProblem(
+                name, f"expected a decimal number from {floor} to {MAX_DECIMAL:.0f}, got {raw!r}"
+            )
+        lexical = format(number.quantize(Decimal("0.000001")).normalize(), "f")
+        return (ox.Literal(lexical, datatype=ox.NamedNode(XSD + "decimal")),)
     text = raw.strip()
     if not text or len(text) > MAX_TEXT or any(ord(c) < 32 for c in text):
         raise ParameterProblem(name, f"expected 1 to {MAX_TEXT} printable characters")
