@@ -231,4 +231,6 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{DOCS_URL}/assets/swagger-ui-bundle.js",
             swagger_css_url=f"{DOCS_URL}/assets/swagger-ui.css",
             swagger_favicon_url=f"{DOCS_URL}/assets/favicon.png",
+            # no validator badge: Swagger UI would send the document to validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
         )
