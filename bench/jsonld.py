@@ -100,7 +100,7 @@ def store_page(store: OxigraphStore, repeat: int) -> dict[str, float]:
         list(count)
         rows = store.query(listing.page_sparql(query))
         assert isinstance(rows, ox.QuerySolutions)
-        iris = [row["item"].value for row in rows]  # type: ignore[union-attr]
+        iris = [row["item"].value for row in rows if isinstance(row["item"], ox.NamedNode)]
         _member_statements(store, spec.summary, iris)
 
     return timed(run, repeat)
@@ -120,7 +120,7 @@ def item_paths(store: OxigraphStore) -> dict[str, Any]:
         "SELECT ?p WHERE { ?p a <https://w3id.org/clusterkg/ontology#ClusterProgramme> }"
     )
     assert isinstance(result, ox.QuerySolutions)
-    iris = sorted(row["p"].value for row in result)  # type: ignore[union-attr]
+    iris = sorted(row["p"].value for row in result if isinstance(row["p"], ox.NamedNode))
     graphs = {iri: items.construct(spec, iri, store) for iri in iris}
     fast, slow, fast_convert, slow_convert = [], [], [], []
     for iri, triples in graphs.items():

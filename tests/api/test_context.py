@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
@@ -46,13 +47,12 @@ def test_every_term_is_an_absolute_iri_and_unique() -> None:
 
 
 def test_every_predicate_and_class_of_the_data_has_a_term(built_store: OxigraphStore) -> None:
-    used = {
-        row["t"].value  # type: ignore[index]
-        for row in built_store.query(
-            "SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } }"
-            f" FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"
-        )
-    }
+    solutions = built_store.query(
+        "SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } }"
+        f" FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    used = {row["t"].value for row in solutions if isinstance(row["t"], ox.NamedNode)}
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     missing = sorted(used - set(_expanded_terms()) - {rdf_type})
     assert missing == [], f"terms missing from the context: {missing}"
