@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import statistics
@@ -169,7 +170,10 @@ def report(results: dict[str, Any], command: str) -> str:
         "",
         f"Command: `{command}`",
         "",
-        f"Machine: {results['machine']}; seed graph of {results['triples']} triples.",
+        f"Machine: {results['machine']}, {os.cpu_count()} cores, 1-minute load average "
+        f"{results['load_average'][0]} before and {results['load_average'][1]} after the run "
+        "(the machine is shared: absolute times scale with the load, the ratios less so); "
+        f"seed graph of {results['triples']} triples.",
         "",
         "## A page of 100 programmes (`GET /api/programmes?limit=100`, HTTP, one client)",
         "",
@@ -235,6 +239,7 @@ def main(argv: list[str] | None = None) -> None:
             build(Path(tmp))
             dataset = Path(tmp) / "clusterkg.nq"
         store = OxigraphStore.from_file(dataset)
+        load_before = os.getloadavg()[0]
         results: dict[str, Any] = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, Python {platform.python_version()}",
@@ -244,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
             "items": item_paths(store),
             "conversion": [conversion_at_size(store, n, 10) for n in (100, 3000)],
         }
+        results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "jsonld-" + datetime.now(UTC).strftime("%Y-%m-%d")
     (args.out / f"{stem}.json").write_text(json.dumps({**results, "command": command}, indent=2))
