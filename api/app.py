@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "Authorization"],
+        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
         expose_headers=[sparql.MAX_ROWS_HEADER, "ETag"],
         max_age=86400,
     )

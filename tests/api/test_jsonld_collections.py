@@ -255,6 +255,16 @@ def test_cors(client: TestClient) -> None:
     response = client.get("/api/programmes", headers={"Origin": "https://app.example"})
     assert response.headers["access-control-allow-origin"] in ("*", "https://app.example")
     assert "etag" in response.headers["access-control-expose-headers"].lower()
+    preflight = client.options(
+        "/api/programmes",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "if-none-match" in preflight.headers["access-control-allow-headers"].lower()
 
 
 def test_context_is_served_from_the_package_immutable(client: TestClient) -> None:
