@@ -31,11 +31,10 @@ from clusterkg.api.ldhttp import (
     etag_for,
     not_modified,
     problem,
-    release_version,
 )
-from clusterkg.api.state import get_settings, get_store
+from clusterkg.api.state import get_release, get_store
+from clusterkg.graph.release import Release
 from clusterkg.graph.store import Store
-from clusterkg.settings import Settings
 
 router = APIRouter(tags=["JSON-LD API"])
 HYDRA_FREETEXT = "hydra:freetextQuery"
@@ -157,7 +156,7 @@ def _not_acceptable(exc: NotAcceptable) -> Response:
 
 
 @router.get("/api", include_in_schema=False)
-def index(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+def index(request: Request, release: Release = Depends(get_release)) -> Response:
     """The collections of the API, as a Hydra Collection of collections."""
     try:
         media, content_type = _representation(request)
@@ -172,7 +171,7 @@ def index(request: Request, settings: Settings = Depends(get_settings)) -> Respo
         "@context": CONTEXT_V1, "id": f"{_base(request)}/api", "type": "Collection",
         "totalItems": len(members), "member": members,
     }
-    etag = etag_for(release_version(settings.dataset), request, content_type)
+    etag = etag_for(release.version, request, content_type)
     return cached_response(
         request, _serialise(document, media), content_type, etag, API_CACHE_CONTROL
     )
@@ -183,7 +182,7 @@ def collection_page(
     collection: str,
     request: Request,
     store: Store = Depends(get_store),
-    settings: Settings = Depends(get_settings),
+    release: Release = Depends(get_release),
 ) -> Response:
     """One page of a collection (filters, sort, limit, page as in its file)."""
     spec = collections().get(collection)
@@ -194,7 +193,7 @@ def collection_page(
         media, content_type = _representation(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
-    etag = etag_for(release_version(settings.dataset), request, content_type)
+    etag = etag_for(release.version, request, content_type)
     if not_modified(request, etag):
         return cached_response(request, b"", content_type, etag, API_CACHE_CONTROL)
     try:
@@ -212,7 +211,7 @@ def item(
     key: str,
     request: Request,
     store: Store = Depends(get_store),
-    settings: Settings = Depends(get_settings),
+    release: Release = Depends(get_release),
 ) -> Response:
     """One member as framed JSON-LD, or its graph in an RDF format."""
     spec = collections().get(collection)
@@ -231,7 +230,7 @@ def item(
         iri = items.resolve(spec, key, store)
     except items.UnknownItem as exc:
         return problem(404, "Not Found", str(exc))
-    etag = etag_for(release_version(settings.dataset), request, content_type)
+    etag = etag_for(release.version, request, content_type)
     if not_modified(request, etag):
         return cached_response(request, b"", content_type, etag, API_CACHE_CONTROL)
     if media is JSONLD:

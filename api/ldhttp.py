@@ -1,9 +1,9 @@
 """HTTP behaviour of the JSON-LD API: representation choice, ETags from the release, caching.
 
 Every representation of an API URL is a function of the served release, so its ETag is the
-release version plus a digest of the URL and media type: a client revalidating with
-`If-None-Match` gets 304 until a new release is loaded. The release version is read from the
-served dump's `build.json` (its digest), the one file every build rewrites.
+release version (`holder.release.version`: the build and every wave in it, by checksum) plus a
+digest of the URL and media type: a client revalidating with `If-None-Match` gets 304 until a
+release with other data is served.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import Request, Response
 
@@ -19,7 +18,6 @@ from clusterkg.api.media import parse_accept
 
 API_CACHE_CONTROL = "public, max-age=300, must-revalidate"
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
-_versions: dict[tuple[str, int, int], str] = {}
 
 
 @dataclass(frozen=True)
@@ -76,21 +74,6 @@ def choose(accept: str | None, format_name: str | None) -> tuple[RdfMedia, str]:
         offered = ", ".join(m.media_type for m in OFFERED) + ", application/json"
         raise NotAcceptable(f"none of the accepted media types is offered; offered: {offered}")
     return chosen
-
-
-def release_version(dataset: Path) -> str:
-    """A short digest of the served dump's `build.json`, or of the dump itself without it."""
-    manifest = dataset.parent / "build.json"
-    source = manifest if manifest.is_file() else dataset
-    stat = source.stat()
-    key = (str(source), stat.st_mtime_ns, stat.st_size)
-    if key not in _versions:
-        digest = hashlib.sha256()
-        with source.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _versions[key] = digest.hexdigest()[:16]
-    return _versions[key]
 
 
 def etag_for(version: str, request: Request, media_type: str) -> str:

@@ -100,6 +100,8 @@ def term_values(spec: CollectionSpec, store: Store) -> dict[str, ValueTable]:
 
 
 def _allowed(values: list[str] | tuple[str, ...], limit: int = 60) -> str:
+    if not values:
+        return "none in the served graph"
     shown = ", ".join(values[:limit])
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
 

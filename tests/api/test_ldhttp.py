@@ -1,13 +1,10 @@
-"""Representation choice, release versions and If-None-Match of the JSON-LD API."""
+"""Representation choice of the JSON-LD API."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from clusterkg.api.ldhttp import JSONLD, NotAcceptable, choose, release_version
+from clusterkg.api.ldhttp import JSONLD, NotAcceptable, choose
 
 
 @pytest.mark.parametrize(
@@ -38,24 +35,3 @@ def test_choose_refuses_what_is_not_offered() -> None:
     with pytest.raises(NotAcceptable):
         choose("application/ld+json;q=0", None)
     assert choose("application/ld+json", None)[0] is JSONLD
-
-
-def test_release_version_follows_build_json(tmp_path: Path) -> None:
-    dump = tmp_path / "clusterkg.nq"
-    dump.write_text("")
-    manifest = tmp_path / "build.json"
-    manifest.write_text('{"triples": 1}')
-    first = release_version(dump)
-    assert first == release_version(dump)
-    manifest.write_text('{"triples": 2}')
-    os.utime(manifest, ns=(1, 2))
-    assert release_version(dump) != first
-
-
-def test_release_version_without_manifest_uses_the_dump(tmp_path: Path) -> None:
-    dump = tmp_path / "clusterkg.nq"
-    dump.write_text("<a> <b> <c> .\n")
-    first = release_version(dump)
-    dump.write_text("<a> <b> <d> .\n")
-    os.utime(dump, ns=(3, 4))
-    assert release_version(dump) != first
