@@ -131,7 +131,7 @@ def test_page_links(client: TestClient) -> None:
     assert template["type"] == "IriTemplate"
     assert template["template"].endswith(
         "/api/programmes{?country,region,level,objective,targetGroup,clusterType,fundingSource,"
-        "activeIn,budgetMin,budgetMax,q,sort,limit,page}"
+        "activeIn,budgetMin,budgetMax,wave,q,sort,limit,page}"
     )
     variables = {m["variable"] for m in template["mapping"]}
     assert {"country", "activeIn", "q", "page"} <= variables
