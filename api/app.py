@@ -48,8 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A knowledge graph of European cluster policy, served as SPARQL 1.1.",
         lifespan=lifespan,
-        # FastAPI's /docs and /redoc pages load their scripts from a CDN: nothing is fetched from
-        # the network at run time here, so only the OpenAPI document itself is served.
+        # FastAPI's own /docs and /redoc pages load their scripts from a CDN, so they stay off;
+        # `openapi_docs.install` serves /docs from the package's own assets instead.
         docs_url=None,
         redoc_url=None,
     )
