@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, pages, queries, sparql, validate
+from clusterkg.api import admin, jsonld_api, openapi_docs, pages, queries, sparql, validate
 from clusterkg.api.connections import uvicorn_options
 from clusterkg.api.guard import BodyDeadline, SecurityHeaders
 from clusterkg.api.state import StoreHolder
@@ -50,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A knowledge graph of European cluster policy, served as SPARQL 1.1.",
         lifespan=lifespan,
-        # FastAPI's /docs and /redoc pages load their scripts from a CDN: nothing is fetched from
-        # the network at run time here, so only the OpenAPI document itself is served.
+        # FastAPI's own /docs and /redoc pages load their scripts from a CDN, so they stay off;
+        # `openapi_docs.install` serves /docs from the package's own assets instead.
         docs_url=None,
         redoc_url=None,
     )
@@ -60,8 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "Authorization"],
-        expose_headers=[sparql.MAX_ROWS_HEADER],
+        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
+        expose_headers=[sparql.MAX_ROWS_HEADER, "ETag"],
         max_age=86400,
     )
     # Query path hardening (issue 9): security headers on HTML, a deadline on request bodies.
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(pages.router)
     app.include_router(validate.router)
+    app.include_router(jsonld_api.router)  # JSON-LD API for apps (h5, issue 12)
+    openapi_docs.install(app)  # its OpenAPI paths and the offline /docs page (h5, issue 12)
     return app
 
 
