@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, pages, queries, sparql, validate
+from clusterkg.api import admin, dumps, pages, queries, resolver, sparql, validate
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -64,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
+    # Linked data (issue 11): IRIs resolve with content negotiation; ahead of `pages` so that
+    # /ontology negotiates (its HTML is the same ontology page).
+    app.include_router(resolver.router)
+    app.include_router(dumps.router)
     app.include_router(pages.router)
     app.include_router(validate.router)
     return app

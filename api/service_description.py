@@ -20,6 +20,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+DATASET_IRI = "https://w3id.org/clusterkg/dataset"
 PREFIXES = {
     "sd": SD,
     "void": VOID,
@@ -82,7 +83,7 @@ def description(
         "Dataset", "triples", "classPartition", "class", "entities", "sparqlEndpoint",
     )}
     service = ox.NamedNode(endpoint)
-    dataset = ox.NamedNode(endpoint + "#dataset")
+    dataset = ox.NamedNode(DATASET_IRI)  # the IRI /dataset and /catalog describe (issue 11)
     default_graph = ox.NamedNode(endpoint + "#default-graph")
     triples = [
         ox.Triple(service, RDF_TYPE, sd["Service"]),
@@ -116,6 +117,7 @@ def description(
         partition = ox.BlankNode(f"class{index}")
         triples += [
             ox.Triple(dataset, void["classPartition"], partition),
+            ox.Triple(partition, RDF_TYPE, void["Dataset"]),
             ox.Triple(partition, void["class"], ox.NamedNode(cls)),
             ox.Triple(partition, void["entities"], _count(entities)),
         ]
