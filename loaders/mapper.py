@@ -77,6 +77,7 @@ class TripleRule:
     iri: str | None = None
     datatype: str | None = None
     lang: str | None = None
+    lang_column: str | None = None  # the language tag comes from this column of the record
     value: str | None = None
 
 
@@ -134,6 +135,8 @@ def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | Non
         return ox.NamedNode(expand(rule.iri.replace("{value}", cell)))
     if rule.lang is not None:
         return ox.Literal(cell, language=rule.lang)
+    if rule.lang_column is not None and record.get(rule.lang_column):
+        return ox.Literal(cell, language=record.get(rule.lang_column))
     if rule.datatype is not None:
         return ox.Literal(cell, datatype=ox.NamedNode(expand(rule.datatype)))
     return ox.Literal(cell)
@@ -172,6 +175,7 @@ def _parse(path: Path) -> Mapping:
             triples = tuple(TripleRule(**t) for t in n.get("triples", ()))
             for t in triples:
                 used = [t.column] if t.column else PLACEHOLDER.findall(t.template or "")
+                used += [t.lang_column] if t.lang_column else []
                 for col in used:
                     col_name = col if isinstance(col, str) else col[0]
                     if col_name not in names:

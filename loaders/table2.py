@@ -171,6 +171,8 @@ def label_records(spellings: Sequence[Spelling], country: str, source: SourceRef
                     "level": "National",
                     "pref_label": s.spelling if is_pref else None,
                     "alt_label": None if is_pref else s.spelling,
+                    "label_language": s.language,
+                    "english_label": s.english,
                 },
                 source,
             )

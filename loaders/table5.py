@@ -154,6 +154,8 @@ def regional_label_records(
             "country": region.country,
             "pref_label": s.spelling if s.preferred else None,
             "alt_label": None if s.preferred else s.spelling,
+            "label_language": s.language,
+            "english_label": s.english,
         }
         records.append(Record("regional_programme_label", values, source))
     return records
