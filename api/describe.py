@@ -114,6 +114,9 @@ def _best_labels(store: Store, terms: set[str]) -> dict[str, str]:
         if x not in rank or (score, lit.value) < rank[x]:
             rank[x] = (score, lit.value)
     labels = {x: value for x, (_s, value) in rank.items()}
+    for term in terms:
+        if term.startswith(iris.GRAPH) and term not in labels:
+            labels[term] = "graph " + term.removeprefix(iris.GRAPH)
     for term, label in term_labels().items():
         if term in terms and term not in labels:
             labels[term] = label

@@ -118,6 +118,10 @@ def _page(store: Store, desc: Description, path: str, query: str = "") -> str:
     if is_excerpt:
         found = excerpts_of(store, [desc.iri])
         if found:
+            e = found[0]
+            lines = (f"line {e.line_start}" if e.line_start == e.line_end
+                     else f"lines {e.line_start}–{e.line_end}")
+            desc.labels[desc.iri] = f"{e.title}, {e.table or 'text'}, {lines}"
             return pages_ld.resource_page(desc, path, discrepancies, query,
                                           {"excerpt": found[0]}, "excerpt.html")
     return pages_ld.resource_page(desc, path, discrepancies, query)
@@ -139,7 +143,7 @@ def _graph(store: Store, graph: str, choice: Choice) -> Response:
     labels = describe_labels(store, shown)
     extra = {"triples": int(count), "subject_count": len(subjects),
              "subjects": [(labels.get(s, s), pages_ld.href(s)) for s in shown]}
-    desc.labels.setdefault(graph, "Named graph " + graph.removeprefix(iris.GRAPH))
+    desc.labels[graph] = "Named graph " + graph.removeprefix(iris.GRAPH)
     html = pages_ld.resource_page(desc, choice.path, [], "", extra, "graph.html")
     return _html(html, choice)
 
