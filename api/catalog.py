@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import yaml
 
 from clusterkg import __version__
+from clusterkg.api.describe import select
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph import iris
 from clusterkg.graph.store import Store
@@ -87,7 +88,7 @@ class Dump:
 
     @property
     def iri(self) -> str:
-        return iris.BASE + "dumps/" + self.name
+        return f"{iris.BASE}dumps/{self.name}"
 
 
 _checksums: dict[tuple[str, int, int], str] = {}
@@ -149,8 +150,8 @@ class Counts:
 
 
 def _rows(store: Store, query: str) -> list[dict[str, str]]:
-    result = store.query(query)
-    return [{v.value: row[v].value for v in result.variables if row[v] is not None}  # type: ignore[union-attr]
+    result = select(store, query)
+    return [{v.value: row[v].value for v in result.variables if row[v] is not None}
             for row in result]
 
 
@@ -172,7 +173,8 @@ def count(store: Store) -> Counts:
     started = _rows(store, f"SELECT ?t WHERE {{ <{iris.BASE}build> <{prov}startedAtTime> ?t }}")
     period = _rows(store, f"""SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE {{
         ?p a <{ckg}ClusterProgramme> ; <{NS['dct']}temporal> ?t .
-        OPTIONAL {{ ?t <{NS['dcat']}startDate> ?start }} OPTIONAL {{ ?t <{NS['dcat']}endDate> ?end }}
+        OPTIONAL {{ ?t <{NS['dcat']}startDate> ?start }}
+        OPTIONAL {{ ?t <{NS['dcat']}endDate> ?end }}
         }}""")
     sources = [r["d"] for r in _rows(store, f"SELECT ?d WHERE {{ ?d a <{ckg}SourceDocument> }} "
                                             "ORDER BY ?d")]
@@ -205,7 +207,7 @@ def triples(counts: Counts, listed: list[Dump], version: str) -> list[ox.Triple]
     spec = declared()
     out: list[ox.Triple] = []
 
-    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
         out.append(ox.Triple(s, n(p), o))
 
     cat, ds = ox.NamedNode(CATALOG_IRI), ox.NamedNode(DATASET_IRI)
@@ -282,7 +284,8 @@ def triples(counts: Counts, listed: list[Dump], version: str) -> list[ox.Triple]
         add(part, "void:class", ox.NamedNode(cls))
         add(part, "void:entities", _typed(entities, "xsd:integer"))
     for prop, size in counts.properties.items():
-        part = ox.NamedNode(DATASET_IRI + "#property-" + hashlib.sha1(prop.encode()).hexdigest()[:10])
+        digest = hashlib.sha1(prop.encode()).hexdigest()[:10]
+        part = ox.NamedNode(f"{DATASET_IRI}#property-{digest}")
         add(ds, "void:propertyPartition", part)
         add(part, "rdf:type", n("void:Dataset"))
         add(part, "void:property", ox.NamedNode(prop))
@@ -308,7 +311,8 @@ def triples(counts: Counts, listed: list[Dump], version: str) -> list[ox.Triple]
         add(node, "dct:description", _en(service["description"]))
         add(node, "dcat:endpointURL", node)
         add(node, "dcat:servesDataset", ds)
-        add(node, "dcat:endpointDescription", ox.NamedNode(iris.BASE + service["endpoint_description"]))
+        described = ox.NamedNode(iris.BASE + service["endpoint_description"])
+        add(node, "dcat:endpointDescription", described)
         for theme in d["themes"]:
             add(node, "dcat:theme", ox.NamedNode(THEME + theme))
         for keyword in d["keywords"]:

@@ -30,6 +30,22 @@ DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 CKG = iris.ONTOLOGY
 
 
+def select(store: Store, query: str) -> ox.QuerySolutions:
+    """Solutions of a SELECT query (the Store protocol answers every query form)."""
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected solutions of a SELECT query, got {type(result).__name__}")
+    return result
+
+
+def construct(store: Store, query: str) -> list[ox.Triple]:
+    """Triples of a CONSTRUCT query."""
+    result = store.query(query)
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"expected triples of a CONSTRUCT query, got {type(result).__name__}")
+    return [ox.Triple(t.subject, t.predicate, t.object) for t in result]
+
+
 @dataclass(frozen=True)
 class Statement:
     """One triple about (or towards) the resource, and the named graph that holds it."""
@@ -97,7 +113,7 @@ def term_labels() -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
-def _best_labels(store: Store, terms: set[str]) -> dict[str, str]:
+def best_labels(store: Store, terms: set[str]) -> dict[str, str]:
     """One label per IRI: English first, then untagged, then any language."""
     if not terms:
         return {}
@@ -107,7 +123,7 @@ def _best_labels(store: Store, terms: set[str]) -> dict[str, str]:
     query = (
         f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}"
     )
-    for row in store.query(query):  # type: ignore[union-attr]
+    for row in select(store, query):
         x, p, lit = row["x"].value, row["p"].value, row["l"]
         lang = getattr(lit, "language", None)
         score = (0 if lang == "en" else 1 if not lang else 2) * 3 + LABEL_PROPERTIES.index(p)
@@ -146,7 +162,7 @@ def excerpts_of(store: Store, excerpt_iris: list[str]) -> list[Excerpt]:
           OPTIONAL {{ ?doc <{CKG}fileName> ?file }}
         }} ORDER BY ?doc ?start"""
     found: dict[str, Excerpt] = {}
-    for row in store.query(query):  # type: ignore[union-attr]
+    for row in select(store, query):
         start, end = int(row["start"].value), int(row["end"].value)
         file_row = row["file"]
         lines = source_lines(file_row.value)[start - 1 : end] if file_row else ()
@@ -165,19 +181,19 @@ def graph_of_excerpt(excerpt: str) -> str | None:
     parts = rest.split("/")
     if rest == excerpt or len(parts) != 3:
         return None
-    return iris.graph_iri(f"{parts[0].split('_', 1)[0]}/{parts[1]}")
+    return str(iris.graph_iri(f"{parts[0].split('_', 1)[0]}/{parts[1]}"))
 
 
 def describe(store: Store, iri: str) -> Description:
     """The description of `iri` from every named graph of the store."""
     desc = Description(iri)
     node = f"<{iri}>"
-    for row in store.query(  # type: ignore[union-attr]
-        f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o ?g"
+    for row in select(
+        store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o ?g"
     ):
         desc.outgoing.append(Statement(row["p"].value, row["o"], row["g"].value))
-    for row in store.query(  # type: ignore[union-attr]
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} FILTER(isIRI(?s)) }} }} "
+    for row in select(
+        store, f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} FILTER(isIRI(?s)) }} }} "
         f"ORDER BY ?p ?s LIMIT {INCOMING_LIMIT + 1}"
     ):
         desc.incoming.append((row["s"].value, row["p"].value, row["g"].value))
@@ -187,7 +203,7 @@ def describe(store: Store, iri: str) -> Description:
     mentioned |= {st.term.value for st in desc.outgoing if isinstance(st.term, ox.NamedNode)}
     mentioned |= {s for s, _p, _g in desc.incoming} | {p for _s, p, _g in desc.incoming}
     mentioned |= {st.graph for st in desc.outgoing}
-    desc.labels = _best_labels(store, mentioned)
+    desc.labels = best_labels(store, mentioned)
     derived = [st.term.value for st in desc.outgoing if st.predicate == DERIVED]
     for excerpt in excerpts_of(store, derived):
         graph = graph_of_excerpt(excerpt.iri)
@@ -200,6 +216,7 @@ def exists(store: Store, iri: str) -> bool:
     """Whether the graph mentions `iri` as a subject, an object or a graph name."""
     node = f"<{iri}>"
     answer = store.query(
-        f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} UNION {{ GRAPH {node} {{ ?s ?p ?o }} }} }}"
+        f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} "
+        f"UNION {{ GRAPH {node} {{ ?s ?p ?o }} }} }}"
     )
-    return bool(answer)
+    return isinstance(answer, ox.QueryBoolean) and bool(answer)

@@ -61,7 +61,8 @@ def download(request: Request, name: str, settings: Settings = Depends(get_setti
     }
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    media_type = dump.media_type + ("; charset=utf-8" if dump.media_type.startswith("text/") else "")
+    text = dump.media_type.startswith("text/")
+    media_type = dump.media_type + ("; charset=utf-8" if text else "")
     if _accepts_gzip(request.headers.get("accept-encoding")):
         body = _gzipped(str(dump.path), dump.sha256)
         headers["Content-Encoding"] = "gzip"

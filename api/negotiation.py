@@ -12,6 +12,7 @@ network. The JSON-LD API (`api/` collections and items) reuses this module.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,12 +20,13 @@ from functools import lru_cache
 from typing import Any, cast
 
 import pyoxigraph as ox
-from pyld import jsonld  # type: ignore[import-untyped]
 
 from clusterkg.api import media
 from clusterkg.api.media import MediaFormat
 from clusterkg.paths import API_DIR
 
+# pyld ships no type information; imported as a module object so every checker agrees.
+jsonld = importlib.import_module("pyld.jsonld")
 CONTEXT_IRI = "https://w3id.org/clusterkg/context/v1.jsonld"
 CONTEXT_FILE = API_DIR / "context" / "v1.jsonld"
 

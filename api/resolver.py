@@ -19,7 +19,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from clusterkg.api import catalog, negotiation, pages_ld
-from clusterkg.api.describe import Description, describe, excerpts_of, exists
+from clusterkg.api.describe import (
+    Description,
+    best_labels,
+    construct,
+    describe,
+    excerpts_of,
+    exists,
+    select,
+)
 from clusterkg.api.negotiation import HTML, Choice
 from clusterkg.api.state import StoreHolder, get_holder, get_settings, get_store
 from clusterkg.graph import iris
@@ -63,13 +71,13 @@ def _html(html: str, choice: Choice, status: int = 200, query: str = "") -> HTML
 
 def _discrepancies(store: Store, iri: str) -> list[dict[str, str]]:
     ckg = iris.ONTOLOGY
-    rows = store.query(f"""
+    rows = select(store, f"""
         SELECT ?d ?claim ?claimed ?table WHERE {{
           ?d a <{ckg}Discrepancy> ; <{ckg}concerns> <{iri}> ; <{ckg}claim> ?claim ;
              <{ckg}claimedValue> ?claimed ; <{ckg}tableValue> ?table }} ORDER BY ?d""")
     return [{"iri": r["d"].value, "label": r["d"].value.rsplit("/", 1)[-1].replace("-", " "),
              "claim": r["claim"].value, "claimed": r["claimed"].value, "table": r["table"].value}
-            for r in rows]  # type: ignore[union-attr]
+            for r in rows]
 
 
 def not_found(store: Store, iri: str, choice: Choice | None) -> Response:
@@ -81,13 +89,13 @@ def not_found(store: Store, iri: str, choice: Choice | None) -> Response:
     stem = iri.rsplit("/", 1)[0] + "/"
     token = iri.rsplit("/", 1)[-1].split("-")[0].lower()[:12]
     suggestions: list[tuple[str, str]] = []
-    for row in store.query(f"""
+    for row in select(store, f"""
         SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{stem}")
-          && CONTAINS(LCASE(STR(?s)), "{token.replace('"', '')}")) }} ORDER BY ?s LIMIT 10"""):  # type: ignore[union-attr]
+          && CONTAINS(LCASE(STR(?s)), "{token.replace('"', '')}")) }} ORDER BY ?s LIMIT 10"""):
         suggestions.append((row["s"].value, pages_ld.href(row["s"].value)))
     kinds = sorted({
-        row["k"].value for row in store.query(  # type: ignore[union-attr]
-            f'SELECT DISTINCT ?k WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iris.ID}")) '
+        row["k"].value for row in select(
+            store, f'SELECT DISTINCT ?k WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iris.ID}")) '
             f'BIND(STRBEFORE(STRAFTER(STR(?s), "{iris.ID}"), "/") AS ?k) }}')
     } - {""})
     html = pages_ld.render("notfound.html", title="Not found", iri=iri, suggestions=suggestions,
@@ -122,23 +130,23 @@ def _page(store: Store, desc: Description, path: str, query: str = "") -> str:
             lines = (f"line {e.line_start}" if e.line_start == e.line_end
                      else f"lines {e.line_start}–{e.line_end}")
             desc.labels[desc.iri] = f"{e.title}, {e.table or 'text'}, {lines}"
-            return pages_ld.resource_page(desc, path, discrepancies, query,
-                                          {"excerpt": found[0]}, "excerpt.html")
-    return pages_ld.resource_page(desc, path, discrepancies, query)
+            return str(pages_ld.resource_page(desc, path, discrepancies, query,
+                                              {"excerpt": found[0]}, "excerpt.html"))
+    return str(pages_ld.resource_page(desc, path, discrepancies, query))
 
 
 def _graph(store: Store, graph: str, choice: Choice) -> Response:
     """A named graph: its triples as the RDF document, its subjects on the page."""
     if choice.format is not HTML:
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.query(  # type: ignore[union-attr]
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")]
+        triples = construct(
+            store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return _rdf(triples, choice)
     desc = describe(store, graph)
-    subjects = [row["s"].value for row in store.query(  # type: ignore[union-attr]
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?s)) }} }} "
+    subjects = [row["s"].value for row in select(
+        store, f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?s)) }} }} "
         "ORDER BY ?s")]
-    count = next(iter(store.query(  # type: ignore[call-overload]
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value
+    count = next(iter(select(
+        store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value
     shown = subjects[:SUBJECTS_SHOWN]
     labels = describe_labels(store, shown)
     extra = {"triples": int(count), "subject_count": len(subjects),
@@ -149,8 +157,8 @@ def _graph(store: Store, graph: str, choice: Choice) -> Response:
 
 
 def describe_labels(store: Store, subjects: list[str]) -> dict[str, str]:
-    from clusterkg.api.describe import _best_labels
-    return _best_labels(store, set(subjects))
+    """Labels of the subjects a graph page lists."""
+    return dict(best_labels(store, set(subjects)))
 
 
 @router.get("/id/{path:path}", include_in_schema=False)
@@ -195,8 +203,8 @@ def ontology(
         return FileResponse(page, media_type=HTML.content_type,
                             headers=negotiation.headers(choice.path, HTML))
     graph = iris.graph_iri("ontology")
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.query(  # type: ignore[union-attr]
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")]
+    triples = construct(
+        store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return _rdf(triples, choice)
 
 

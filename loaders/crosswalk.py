@@ -99,7 +99,7 @@ def _language_of(spelling: str, path: Path, number: int) -> dict[str, str | None
         return {}
     if spelling not in load_languages():
         raise ValueError(f"{path.name}, row {number}, column spelling: {spelling!r} has no "
-                         f"language in {LANGUAGES_FILE.name} (add a row: spelling,language,english)")
+                         f"language in {LANGUAGES_FILE.name} (add: spelling,language,english)")
     language, english = load_languages()[spelling]
     return {"language": language, "english": english}
 

@@ -15,10 +15,10 @@ from urllib.parse import quote
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
-from pyld import jsonld  # type: ignore[import-untyped]
 
 from clusterkg.api.app import create_app
-from clusterkg.api.negotiation import local_loader
+from clusterkg.api.describe import select
+from clusterkg.api.negotiation import jsonld, local_loader
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.settings import Settings
@@ -37,7 +37,7 @@ TABLE8_ROW = "source/002_685b5d5a3136ccf2/table-8/L2398-2398"
 
 @pytest.fixture(scope="module")
 def dist(built: tuple[OxigraphStore, BuildSummary]) -> Path:
-    return built[1].out_dir
+    return Path(built[1].out_dir)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def ld(dist: Path) -> Iterator[TestClient]:
 
 
 def _first(store: OxigraphStore, cls: str) -> str:
-    rows = list(store.query(f"SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s a <{cls}> }}"))  # type: ignore[union-attr]
+    rows = list(select(store, f"SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s a <{cls}> }}"))
     return str(rows[0]["x"].value)
 
 
@@ -143,7 +143,7 @@ def test_the_description_has_the_statements_about_the_resource(
     subject = rdflib.URIRef(W3ID + AUSTRIA)
     expected = {
         (str(r["p"].value), str(r["o"]))
-        for r in built[0].query(f"SELECT DISTINCT ?p ?o WHERE {{ <{W3ID + AUSTRIA}> ?p ?o }}")  # type: ignore[union-attr]
+        for r in select(built[0], f"SELECT DISTINCT ?p ?o WHERE {{ <{W3ID + AUSTRIA}> ?p ?o }}")
     }
     got = {(str(p), o.n3()) for p, o in graph.predicate_objects(subject)}
     assert {p for p, _ in got} == {p for p, _ in expected}

@@ -116,7 +116,8 @@ def test_programme_page(page: Any, base_url: str,
     excerpt_link = page.locator(f'a[href="{EXCERPT}"]').first
     assert excerpt_link.inner_text() == "Table 8, line 2398"
     assert page.locator("figure.excerpt blockquote").count() >= 2
-    assert "Cluster programmes in Europe and beyond" in page.inner_text("h2#sources ~ figure >> nth=0")
+    first_source = page.inner_text("h2#sources ~ figure >> nth=0")
+    assert "Cluster programmes in Europe and beyond" in first_source
     _shot(page, tmp_path_factory, "programme-page")
     assert _axe_violations(page) == []
     excerpt_link.click()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clusterkg.api.describe import select
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.crosswalk import load_languages
 
@@ -18,25 +19,25 @@ ID = "https://w3id.org/clusterkg/id/"
 
 
 def _labels(store: OxigraphStore, iri: str) -> set[tuple[str, str, str]]:
-    rows = store.query(f"SELECT ?p ?l WHERE {{ <{ID}{iri}> ?p ?l FILTER(isLiteral(?l)) }}")
+    rows = select(store, f"SELECT ?p ?l WHERE {{ <{ID}{iri}> ?p ?l FILTER(isLiteral(?l)) }}")
     return {(r["p"].value.rsplit("#", 1)[1], r["l"].value, r["l"].language or "")
-            for r in rows if r["p"].value in LABELS}  # type: ignore[union-attr]
+            for r in rows if r["p"].value in LABELS}
 
 
 def test_every_programme_and_region_label_has_a_language_tag(built_store: OxigraphStore) -> None:
     values = " ".join(f"<{p}>" for p in LABELS)
-    rows = list(built_store.query(f"""
+    rows = list(select(built_store, f"""
         SELECT ?s ?l WHERE {{
           VALUES ?c {{ <https://w3id.org/clusterkg/ontology#ClusterProgramme>
                       <https://w3id.org/clusterkg/ontology#Region> }}
           VALUES ?p {{ {values} }}
           ?s a ?c ; ?p ?l FILTER(LANG(?l) = "" && !REGEX(?l, "^[A-Z0-9-]+$")) }}"""))
-    assert [(r["s"].value, r["l"].value) for r in rows] == []  # type: ignore[index]
-    programmes = list(built_store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <https://w3id.org/clusterkg/ontology#"
+    assert [(r["s"].value, r["l"].value) for r in rows] == []
+    programmes = list(select(
+        built_store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <https://w3id.org/clusterkg/ontology#"
         "ClusterProgramme> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
         "FILTER(LANG(?l) != '') }"))
-    assert int(programmes[0]["n"].value) == 111  # type: ignore[index]
+    assert int(programmes[0]["n"].value) == 111
 
 
 def test_names_in_another_language_are_tagged_with_it(built_store: OxigraphStore) -> None:

@@ -8,6 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
+from clusterkg.api.describe import select
 from clusterkg.loaders import table5
 from clusterkg.loaders.cells import clean_cell
 from clusterkg.loaders.document import Row, read_lines
@@ -149,8 +150,8 @@ def test_a_region_without_a_language_tag_is_refused(tmp_path):
 
 
 def test_region_labels_carry_the_language_of_their_name(built_store):
-    rows = built_store.query(
-        "SELECT ?p ?l WHERE { <https://w3id.org/clusterkg/id/region/BE2> ?p ?l "
+    rows = select(
+        built_store, "SELECT ?p ?l WHERE { <https://w3id.org/clusterkg/id/region/BE2> ?p ?l "
         "FILTER(isLiteral(?l) && LANG(?l) != '') }"
     )
     labels = {(r["p"].value.rsplit("#", 1)[1], r["l"].value, r["l"].language) for r in rows}
