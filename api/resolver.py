@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from clusterkg.api import catalog, negotiation, pages_ld
+from clusterkg.api import catalog, negotiation, pages, pages_ld
 from clusterkg.api.describe import (
     Description,
     best_labels,
@@ -197,11 +197,10 @@ def ontology(
     if choice is None:
         return _not_acceptable(request.query_params.get("format"))
     if choice.format is HTML:
-        page = settings.dataset.parent / "ontology.html"
-        if not page.is_file():
-            return PlainTextResponse(f"no ontology page at {page}: build the graph first\n", 404)
-        return FileResponse(page, media_type=HTML.content_type,
-                            headers=negotiation.headers(choice.path, HTML))
+        answer = pages.ontology_page(settings)  # the documentation page, as /ontology serves it
+        if answer.status_code == 200:
+            answer.headers.update(negotiation.headers(choice.path, HTML))
+        return answer
     graph = iris.graph_iri("ontology")
     triples = construct(
         store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
