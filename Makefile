@@ -45,8 +45,8 @@ serve: setup ## Serve the last build
 lint: setup ## ruff
 	$(BIN)/ruff check .
 
-typecheck: setup ## mypy
-	$(BIN)/mypy clusterkg graph loaders api queries bench
+typecheck: setup ## mypy --strict over the whole project (files and settings in pyproject.toml)
+	$(BIN)/mypy
 
 unit: setup ## pytest only
 	$(BIN)/pytest -q

@@ -47,6 +47,22 @@ class MediaFormat:
     def oxigraph(self) -> ox.QueryResultsFormat | ox.RdfFormat:
         return _OXIGRAPH[self.name]
 
+    @property
+    def rdf(self) -> ox.RdfFormat:
+        """pyoxigraph's format for a graph serialisation (typed for its RDF writer)."""
+        fmt = _OXIGRAPH[self.name]
+        if not isinstance(fmt, ox.RdfFormat):
+            raise ValueError(f"{self.name} is not an RDF serialisation")
+        return fmt
+
+    @property
+    def results(self) -> ox.QueryResultsFormat:
+        """pyoxigraph's format for a SELECT/ASK serialisation."""
+        fmt = _OXIGRAPH[self.name]
+        if not isinstance(fmt, ox.QueryResultsFormat):
+            raise ValueError(f"{self.name} is not a query results serialisation")
+        return fmt
+
 
 RESULT_FORMATS: tuple[MediaFormat, ...] = (
     # SPARQL 1.1 Query Results JSON Format, §5 "Internet Media Type, File Extension..."

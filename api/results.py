@@ -151,13 +151,13 @@ def serialise(result: QueryResult, job: QueryJob) -> QueryOutcome:
             return _text(406, "no acceptable format for a graph result")
         fmt = by_name(job.graph_format)
         triples, truncated = _capped(iter(result), job.max_rows)
-        rdf = ox.serialize(triples, format=fmt.oxigraph, prefixes=job.prefixes or None)
+        rdf = ox.serialize(triples, format=fmt.rdf, prefixes=job.prefixes or None)
         return QueryOutcome(200, fmt.content_type, rdf or b"", truncated, len(triples))
     if job.solutions_format is None:
         return _text(406, "no acceptable format for a SELECT/ASK result")
     fmt = by_name(job.solutions_format)
     if isinstance(result, ox.QueryBoolean):
-        return QueryOutcome(200, fmt.content_type, result.serialize(format=fmt.oxigraph) or b"")
+        return QueryOutcome(200, fmt.content_type, result.serialize(format=fmt.results) or b"")
     variables = [v.value for v in result.variables]
     rows, truncated = _capped(iter(result), job.max_rows)
     if fmt.name == "SPARQL_Results_CSV":
@@ -167,7 +167,7 @@ def serialise(result: QueryResult, job: QueryJob) -> QueryOutcome:
     else:  # via TSV: fast to write here, and Oxigraph's reader and writers are native code
         tsv = solutions_tsv(variables, rows)
         parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        body = parsed.serialize(format=fmt.oxigraph) or b""
+        body = parsed.serialize(format=fmt.results) or b""
     return QueryOutcome(200, fmt.content_type, body, truncated, len(rows))
 
 

@@ -182,7 +182,7 @@ async def _describe(
         raise ProtocolError(503, f"statistics unavailable: {error}") from None
     endpoint = str(request.url.replace(query="", fragment=""))
     triples = service_description.description(endpoint, stats, bool(settings.service_allowlist))
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=service_description.PREFIXES)
+    body = ox.serialize(triples, format=fmt.rdf, prefixes=service_description.PREFIXES)
     return Response(body or b"", headers={"Vary": "Accept"}, media_type=fmt.content_type)
 
 

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from clusterkg.loaders.survey import MAX_BYTES, validate_inputs
+from clusterkg.loaders.survey.validate import MAX_BYTES, validate_inputs
 
 router = APIRouter(tags=["survey"])
 MAX_FILES = 50

@@ -9,7 +9,7 @@ concurrent clients) and the store's own time in-process (`store.query` and readi
 so the service's overhead is the HTTP p95 less the in-process p95. Every loop is bounded in time
 and count; a peer request slower than `--peer-timeout` is recorded as a timeout and its rate is
 an upper bound. The full build of the synthetic graph is timed too: generate, load into the
-store, convert for pySHACL and validate with `clusterkg.graph.validation.validate`.
+store, convert for pySHACL and validate with `clusterkg.shapes.validation.validate`.
 
 Results go to `bench/results/<date>.md` and `.json`, as ratios to the peer measured in the run.
 """
@@ -43,8 +43,8 @@ from bench import synthetic
 from bench.servers import clusterkg_server, peer_server
 from clusterkg.graph.build import DUMP_NAME, BuildError, assemble, build
 from clusterkg.graph.store import OxigraphStore, RdfFormat
-from clusterkg.graph.validation import validate
 from clusterkg.queries.library import library
+from clusterkg.shapes.validation import validate
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"

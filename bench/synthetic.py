@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.paths import ONTOLOGY_FILE, VOCABULARIES_DIR
 
 CKG = iris.ONTOLOGY

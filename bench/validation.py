@@ -21,10 +21,10 @@ from pathlib import Path
 
 import rdflib
 
-from clusterkg.graph.validation import validate, with_context
 from clusterkg.loaders.mapper import mappings
 from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.survey import map_survey, validate_inputs
+from clusterkg.loaders.survey.validate import map_survey, validate_inputs
+from clusterkg.shapes.validation import validate, with_context
 
 COUNTRIES = ["LVA", "SWE", "DEU", "FRA", "AUT", "BEL", "DNK", "EST", "FIN", "POL"]
 OBJECTIVES = ["internationalisation", "innovation-capacity", "cooperation-structures"]

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 
 from clusterkg.graph import waves
-from clusterkg.loaders.survey import MAX_BYTES, expand_paths, validate_paths
-from clusterkg.loaders.survey_report import RENDERERS, as_text
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
+from clusterkg.loaders.survey.report import RENDERERS, as_text
+from clusterkg.loaders.survey.template import rows_from_tables, write_template
+from clusterkg.loaders.survey.validate import MAX_BYTES, expand_paths, validate_paths
 
 console = Console(stderr=True)
 DistOption = Annotated[

@@ -19,15 +19,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris, provenance, reasoner
+from clusterkg import iris
+from clusterkg.graph import provenance, reasoner
 from clusterkg.graph.checks import run_checks
 from clusterkg.graph.ontodoc import render_ontology_page
 from clusterkg.graph.store import OxigraphStore, RdfFormat
-from clusterkg.graph.validation import validate
 from clusterkg.loaders.mapper import MappingError, map_records, mappings
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.registry import run_extractors
 from clusterkg.paths import CORRECTIONS_FILE, ONTOLOGY_FILE, SOURCES_DIR, VOCABULARIES_DIR
+from clusterkg.shapes.validation import validate
 
 ONTOLOGY_GRAPH = iris.graph_iri("ontology")
 VOCABULARIES_GRAPH = iris.graph_iri("vocabularies")
@@ -160,14 +161,18 @@ def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
 
 def summarise(store: OxigraphStore, out_dir: Path, records: list[Record]) -> BuildSummary:
     summary = BuildSummary(out_dir=out_dir, records=len(records))
-    for row in store.query(
+    per_graph = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    ):
+    )
+    assert isinstance(per_graph, ox.QuerySolutions)
+    for row in per_graph:
         summary.triples_per_graph[row["g"].value.removeprefix(iris.GRAPH)] = int(row["n"].value)
-    for row in store.query(
+    per_class = store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
         f"FILTER(STRSTARTS(STR(?s), '{iris.ID}')) }} GROUP BY ?c ORDER BY ?c"
-    ):
+    )
+    assert isinstance(per_class, ox.QuerySolutions)
+    for row in per_class:
         summary.instances_per_class[row["c"].value] = int(row["n"].value)
     return summary
 

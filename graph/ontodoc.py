@@ -7,7 +7,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.graph.store import Store
 
 TERMS = """

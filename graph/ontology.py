@@ -9,7 +9,7 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.paths import ONTOLOGY_FILE
 
 NAMESPACE_MODULE = Path(__file__).with_name("namespace.py")

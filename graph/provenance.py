@@ -12,8 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from clusterkg import __version__
-from clusterkg.graph import iris
+from clusterkg import __version__, iris
 from clusterkg.loaders.mapper import expand
 from clusterkg.paths import DATA_DIR
 

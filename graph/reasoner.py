@@ -17,7 +17,7 @@ from pathlib import Path
 import owlready2
 import pyoxigraph as ox
 
-from clusterkg.graph import iris
+from clusterkg import iris
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"

@@ -22,10 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.graph.store import OxigraphStore, RdfFormat
-from clusterkg.loaders.survey import MAX_BYTES, SurveyResult, validate_inputs
-from clusterkg.loaders.survey_spec import DEFAULT_CONTEXT, SurveyContext
+from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
+from clusterkg.loaders.survey.validate import MAX_BYTES, SurveyResult, validate_inputs
 
 WAVES_DIR_NAME = "waves"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

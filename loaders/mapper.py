@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.loaders.records import Record
 from clusterkg.paths import MAPPINGS_DIR
 
@@ -142,7 +142,9 @@ def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | Non
     return ox.Literal(cell)
 
 
-def map_record(mapping: Mapping, record: Record, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+def map_record(
+    mapping: Mapping, record: Record, graph: ox.NamedNode | ox.DefaultGraph
+) -> Iterator[ox.Quad]:
     """The quads of one record, each node carrying `prov:wasDerivedFrom` its source excerpt."""
     for column in mapping.columns:
         if column.required and record.get(column.name) is None:

@@ -8,7 +8,7 @@ import pytest
 
 from clusterkg.graph.build import BuildSummary, build
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.loaders.survey_template import rows_from_tables, write_template
+from clusterkg.loaders.survey.template import rows_from_tables, write_template
 
 
 @pytest.fixture(scope="session")

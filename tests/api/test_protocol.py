@@ -32,13 +32,14 @@ def _send(client: TestClient, case: dict[str, Any]) -> Response:
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
     elif "body" in case:
         content = str(case["body"]).encode()
-    return client.request(
+    response: Response = client.request(
         case.get("method", "GET"),
         case.get("path", "/sparql"),
         params=_pairs(case.get("params")),
         content=content,
         headers=headers,
     )
+    return response
 
 
 def _triples(response: Response) -> int:

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 from bench import synthetic
 from bench.run import _rdflib_graph
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.graph.validation import validate
 from clusterkg.paths import ONTOLOGY_FILE
 from clusterkg.queries.library import library
+from clusterkg.shapes.validation import validate
 
 CKG = "https://w3id.org/clusterkg/ontology#"
 
@@ -34,13 +34,12 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
 
 def test_counts_scale_with_the_organisations() -> None:
     store = _store(synthetic.generate(organisations=50, seed=1))
-    counts = {
-        row["c"].value.removeprefix(CKG): int(row["n"].value)
-        for row in store.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
-            "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/clusterkg/id/')) } GROUP BY ?c"
-        )
-    }
+    rows = store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
+        "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/clusterkg/id/')) } GROUP BY ?c"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    counts = {row["c"].value.removeprefix(CKG): int(row["n"].value) for row in rows}
     measures = len(synthetic.Vocabularies.read().concepts["measures-national"])
     assert counts["ClusterOrganisation"] == 50
     assert counts["Cluster"] == 50
@@ -71,5 +70,7 @@ def test_library_queries_run() -> None:
     for name, query in library().items():
         result = store.query(query.text)
         assert result is not None, name
-    surveyed = list(store.query(library()["countries-surveyed"].text))
+    result = store.query(library()["countries-surveyed"].text)
+    assert isinstance(result, ox.QuerySolutions)
+    surveyed = list(result)
     assert int(surveyed[0][0].value) > 0

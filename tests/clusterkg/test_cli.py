@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from clusterkg.cli import app
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
+from clusterkg.loaders.documents import document_file
 from clusterkg.paths import SOURCES_DIR
 
 runner = CliRunner()
@@ -49,7 +50,7 @@ def test_info_lists_the_discrepancies(built: tuple[OxigraphStore, BuildSummary])
 def test_build_of_a_broken_source_exits_1_and_names_the_cell(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(SOURCES_DIR, sources)
-    report = sources / "002_685b5d5a3136ccf2.txt"
+    report = sources / document_file("report")
     text = report.read_text(encoding="utf-8")
     report.write_text(text.replace("\tSince 2008", "\tSince spring", 1), encoding="utf-8")
     result = runner.invoke(

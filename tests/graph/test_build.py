@@ -11,14 +11,15 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from clusterkg import iris
 from clusterkg.api.app import create_app
-from clusterkg.graph import iris
 from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
 from clusterkg.graph.store import OxigraphStore
+from clusterkg.loaders.documents import document_file
 from clusterkg.paths import SOURCES_DIR
 from clusterkg.settings import Settings
 
-REPORT = "002_685b5d5a3136ccf2.txt"
+REPORT = document_file("report")
 
 
 def _select(store: OxigraphStore, query: str) -> list[dict[str, str]]:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from clusterkg.loaders.corrections import corrected_lines
-from clusterkg.loaders.document import Line
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.registry import run_extractors
+from clusterkg.loaders.report.corrections import corrected_lines
+from clusterkg.loaders.report.document import Line
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
+DOCUMENT = document_file("report")
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from clusterkg.loaders.corrections import CorrectionError
+from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records, mappings
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.registry import EXTRACTORS, run_extractors
+from clusterkg.loaders.report.corrections import CorrectionError
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
 
-DOCUMENT = "002_685b5d5a3136ccf2.txt"
+DOCUMENT = document_file("report")
 
 
 def copy_sources(tmp_path: Path) -> Path:
@@ -64,7 +65,7 @@ def test_every_programme_has_a_source_line_range(records):
 
 
 def test_one_programme_one_node_across_tables(records):
-    tables = {}
+    tables: dict[str, set[str]] = {}
     for r in records:
         if r.get("programme_id") and r.source.table:
             tables.setdefault(r.values["programme_id"], set()).add(r.source.table)

@@ -6,7 +6,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from clusterkg.graph import iris, reasoner
+from clusterkg import iris
+from clusterkg.graph import reasoner
 from clusterkg.graph.checks import check_queries, run_checks
 from clusterkg.graph.ontology import (
     NAMESPACE_MODULE,
@@ -92,7 +93,9 @@ def test_reasoner_classifies_defined_classes() -> None:
         *(ox.Triple(p, ox.NamedNode(ckg + "fundingSource"), f) for f in fs),
     ]
     inferred = {
-        q.object.value.removeprefix(ckg) for q in reasoner.classify(tbox, abox) if q.subject == p
+        q.object.value.removeprefix(ckg)
+        for q in reasoner.classify(tbox, abox)
+        if q.subject == p and isinstance(q.object, ox.NamedNode)
     }
     assert {"ClusterProgramme", "OpenEndedProgramme", "MultiFundedProgramme"} <= inferred
     assert "PhasedProgramme" not in inferred

@@ -9,14 +9,14 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from clusterkg.graph.validation import (
+from clusterkg.paths import ONTOLOGY_FILE, SHAPES_DIR
+from clusterkg.shapes.validation import (
     ValidationOutcome,
     check_shapes,
     load_shapes,
     validate,
     with_context,
 )
-from clusterkg.paths import ONTOLOGY_FILE, SHAPES_DIR
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))

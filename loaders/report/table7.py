@@ -1,0 +1,58 @@
+"""Table 7 of report 002, "Measures to support the development of cluster programmes in the
+sample regions": per region a rating of 18 measures, "+" (high/very high), "0" (medium), "-"
+(no/little importance), and an "Other" column of free text.
+
+Measure headers match `measures-regional.ttl` (the 16 national measures and two the regional
+survey added), symbols `ratings.ttl`; an empty cell is no rating. The "Other" text becomes a
+`region_additional_answer` record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.report.cells import clean_cell
+from clusterkg.loaders.report.document import Line
+from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
+from clusterkg.loaders.report.vocabulary import load_vocabulary
+
+CAPTION = (
+    "Table 7 - Measures to support the development of cluster programmes in the sample regions"
+)
+OTHER_HEADER = "Other"
+
+
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
+    table = locate_regional_table(lines, document, CAPTION)
+    measures = load_vocabulary("measures-regional")
+    ratings = load_vocabulary("ratings")
+    columns: dict[int, str] = {}
+    for index, header in enumerate(table.header[2:-1], start=2):
+        notation = measures.lookup(header)
+        if notation is None:
+            raise ExtractionError(document, table.caption_line, header, "unknown measure")
+        columns[index] = notation
+    if table.header[-1] != OTHER_HEADER:
+        raise ExtractionError(document, table.caption_line, table.header[-1], "no Other column")
+    records: list[Record] = []
+    for row, region in regional_rows(table):
+        for index, measure in columns.items():
+            symbol = clean_cell(row.cells[index]).plain
+            if not symbol:
+                continue
+            rating = ratings.hidden.get(symbol)
+            if rating is None:
+                raise row.error(table.header[index], f"unknown rating symbol {symbol!r}")
+            values = {
+                "region": region.nuts_code,
+                "measure": measure,
+                "rating": rating,
+                "symbol": symbol,
+            }
+            records.append(Record("regional_measure_rating", values, row.source()))
+        other = " ".join(clean_cell(row.cells[-1]).blocks)
+        if other:
+            values = {"region": region.nuts_code, "question": "measures", "text": other}
+            records.append(Record("region_additional_answer", values, row.source()))
+    return records

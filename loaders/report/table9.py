@@ -1,0 +1,267 @@
+"""Table 9 of report 002 (annex B), "Objectives and focus of regional cluster programmes": per
+region its main objectives, the annual budget of each of its programmes, its sectoral focus and
+the types of cluster it addresses.
+
+The respondents answered per region, so objectives, focus and cluster types hold for every
+programme Table 5 names for the region. Objectives are matched against
+`objectives-regional.ttl` (the regional survey's own wording), cluster types against
+`cluster-types.ttl`; italic text and the regional option "New/emerging clusters", which the
+cluster-types list lacks, become `additional_answer` records. The budget cell is cut into one
+statement per programme at the spellings `data/crosswalk-regional.csv` lists for the row
+(`budget_statements`), each read by `money.parse_regional_budget`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from clusterkg.loaders.claims.prose import check_quote
+from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.report.cells import Cell, clean_cell, squash
+from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
+from clusterkg.loaders.report.document import Line, Row
+from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
+from clusterkg.loaders.report.regions import (
+    REGIONAL_PROGRAMMES_FILE,
+    Region,
+    locate_regional_table,
+    regional_rows,
+)
+from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
+from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
+
+CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
+HEADER = (
+    "Country",
+    "Region",
+    "Main objectives (strong/very strong focus)",
+    "Annual budget (Euro)",
+    "Specific sectoral/technological focus",
+    "Type of cluster addressed (high/very high importance)",
+)
+NO_FOCUS = {"", "-"}
+UNLISTED_CLUSTER_TYPES = ("New/emerging clusters",)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A count of regions by cluster type that the report's text states about Table 9."""
+
+    id: str
+    line: int
+    quote: str
+    claimed_value: str
+    claimed_number: int
+    types: tuple[str, ...]
+    without: tuple[str, ...] = ()
+
+
+CLAIMS = (
+    Claim(
+        "regions-emerging-industries-and-technologies",
+        994,
+        "Twelve regions attach high or very high importance to both emerging industries "
+        "and emerging technologies",
+        "Twelve regions",
+        12,
+        ("emerging-industries", "emerging-technologies"),
+    ),
+    Claim(
+        "regions-emerging-industries-only",
+        994,
+        "while an additional eight regions focus on emerging industries",
+        "eight regions",
+        8,
+        ("emerging-industries",),
+        ("emerging-technologies",),
+    ),
+)
+FUNDING_CUES = {
+    "all private funding": "private-sector",
+    "from the regional government": "regional-budget",
+    "from the regional budget": "regional-budget",
+}
+
+
+def programmes_of_region(region: Region) -> list[str]:
+    """The programmes Table 5 names for a region, in table order."""
+    crosswalk = load_crosswalk(REGIONAL_PROGRAMMES_FILE)
+    found = [
+        s.programme_id
+        for s in crosswalk.spellings
+        if s.table == "Table 5" and s.programme_id.startswith(f"{region.nuts_code}-")
+    ]
+    return list(dict.fromkeys(found))
+
+
+def budget_statements(row: Row, text: str, spellings: Sequence[Spelling]) -> list[tuple[str, str]]:
+    """(programme id, statement) per spelling: the text after "<spelling>:" up to the next
+    spelling. A row whose only spelling is empty (Flanders) gives the whole cell to its one
+    programme; text before the first spelling is an `ExtractionError`."""
+    if len(spellings) == 1 and not spellings[0].spelling:
+        return [(spellings[0].programme_id, text)]
+    folded = text.casefold()
+    starts: list[tuple[int, int, Spelling]] = []
+    at = 0
+    for spelling in spellings:
+        label = f"{spelling.spelling}:".casefold()
+        found = folded.find(label, at)
+        if found < 0:
+            raise row.error(HEADER[3], f"crosswalk spelling {spelling.spelling!r} not in the cell")
+        starts.append((found, found + len(label), spelling))
+        at = found + len(label)
+    if text[: starts[0][0]].strip(" -"):
+        raise row.error(HEADER[3], f"budget text names no programme: {text[: starts[0][0]]!r}")
+    ends = [s for s, _, _ in starts[1:]] + [len(text)]
+    return [
+        (spelling.programme_id, text[colon:end].strip())
+        for (_, colon, spelling), end in zip(starts, ends, strict=True)
+    ]
+
+
+def plain_decimal(value: Decimal) -> str:
+    """`1700000.0` -> `1700000`: the amount without trailing zeros or exponent."""
+    return format(value.normalize(), "f")
+
+
+def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[Record]:
+    """A `regional_programme_budget` record (annual unless the statement names a period) and a
+    `budget_component` per part."""
+    values = {
+        "programme_id": pid,
+        "amount": None if budget.amount is None else plain_decimal(budget.amount),
+        "currency": "EUR",
+        "qualifier": budget.qualifier,
+        "period": budget.period,
+        "annual": None if budget.period else "budget",
+        "total": "budget" if budget.period else None,
+        "raw": budget.raw,
+    }
+    records = [Record("regional_programme_budget", values, source)]
+    for n, part in enumerate(budget.components, start=1):
+        values = {
+            "programme_id": pid,
+            "component": str(n),
+            "label": part.label,
+            "amount": plain_decimal(part.amount),
+            "currency": "EUR",
+            "raw": part.raw,
+        }
+        records.append(Record("budget_component", values, source))
+    for cue, notation in FUNDING_CUES.items():
+        if cue in budget.raw.casefold():
+            values = {"programme_id": pid, "funding_source": notation}
+            records.append(Record("programme_funding_source", values, source))
+    return records
+
+
+def _answers(
+    pids: Sequence[str], question: str, texts: Sequence[str], source: SourceRef
+) -> list[Record]:
+    return [
+        Record("additional_answer", {"programme_id": p, "question": question, "text": t}, source)
+        for t in texts
+        for p in pids
+    ]
+
+
+def _cluster_types(cell: Cell) -> tuple[str, list[str]]:
+    """The cell's main text without the unlisted options, and those options found."""
+    text, unlisted = squash(cell.main), []
+    for option in UNLISTED_CLUSTER_TYPES:
+        if option.casefold() in text.casefold():
+            at = text.casefold().find(option.casefold())
+            text = squash(f"{text[:at]} {text[at + len(option) :]}")
+            unlisted.append(option)
+    return text, unlisted
+
+
+def discrepancies(
+    lines: Sequence[Line], document: str, types_by_region: dict[str, tuple[str, set[str]]]
+) -> list[Record]:
+    """A `discrepancy` record for each count of regions by cluster type that the text states
+    (line 994) and Table 9 does not bear out; the graph keeps the table's answers."""
+    found = []
+    for claim in CLAIMS:
+        entry = {"id": claim.id, "line": claim.line, "quote": claim.quote, "table": None}
+        source = check_quote(entry, lines, document)
+        regions = sorted(
+            label
+            for label, types in types_by_region.values()
+            if set(claim.types) <= types and not set(claim.without) & types
+        )
+        if len(regions) == claim.claimed_number:
+            continue
+        values = {
+            "discrepancy_id": claim.id,
+            "claim": claim.quote,
+            "claimed_value": claim.claimed_value,
+            "table_value": f"{len(regions)} regions in Table 9: {', '.join(regions)}",
+            "concerns": f"vocab:cluster-types/{claim.types[0]}",
+        }
+        found.append(Record("discrepancy", values, source))
+    return found
+
+
+def extract(lines: Sequence[Line], document: str) -> list[Record]:
+    table = locate_regional_table(lines, document, CAPTION)
+    if table.header != HEADER:
+        raise table.rows[0].error(None, f"unexpected header {table.header}")
+    objectives = load_vocabulary("objectives-regional")
+    types = load_vocabulary("cluster-types")
+    records: list[Record] = []
+    types_by_region: dict[str, tuple[str, set[str]]] = {}
+    for row, region in regional_rows(table):
+        pids = programmes_of_region(region)
+        if not pids:
+            raise row.error("Region", f"Table 5 names no programme of {region.label!r}")
+        source = row.source()
+        spellings = [
+            s for s in regional_crosswalk_at(row.start, table.name) if s.document == document
+        ]
+        records += regional_label_records(spellings, region, source)
+        cell = clean_cell(row.cells[2])
+        for notation in match_items(
+            cell.main, objectives, column=HEADER[2], document=document, line=row.start
+        ):
+            records += [
+                Record(
+                    "regional_programme_objective",
+                    {"programme_id": p, "objective": notation},
+                    source,
+                )
+                for p in pids
+            ]
+        records += _answers(pids, "objectives", cell.italics, source)
+        budget_text = clean_cell(row.cells[3]).plain
+        if budget_text:
+            for pid, statement in budget_statements(row, budget_text, spellings):
+                try:
+                    budget = parse_regional_budget(statement)
+                except ValueError as exc:
+                    raise row.error(HEADER[3], str(exc)) from exc
+                records += budget_records(pid, budget, source)
+        elif spellings:
+            raise row.error(HEADER[3], "crosswalk names programmes but the cell is empty")
+        focus = clean_cell(row.cells[4]).plain
+        if focus not in NO_FOCUS:
+            records += [
+                Record("programme_sectoral_focus", {"programme_id": p, "text": focus}, source)
+                for p in pids
+            ]
+        cell = clean_cell(row.cells[5])
+        text, unlisted = _cluster_types(cell)
+        for notation in match_items(
+            text, types, column=HEADER[5], document=document, line=row.start
+        ):
+            types_by_region.setdefault(region.nuts_code, (region.label, set()))[1].add(notation)
+            records += [
+                Record(
+                    "programme_cluster_type", {"programme_id": p, "cluster_type": notation}, source
+                )
+                for p in pids
+            ]
+        records += _answers(pids, "cluster-types", [*unlisted, *cell.italics], source)
+    return records + discrepancies(lines, document, types_by_region)

@@ -1,0 +1,2 @@
+"""Survey intake: new survey waves as workbooks or CSV sets, validated into the same tidy
+records the document loaders produce."""

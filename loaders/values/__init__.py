@@ -1,0 +1,1 @@
+"""Value parsers: money in all its written forms, and durations."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from clusterkg.loaders.documents import document_file
+from clusterkg.loaders.mapper import expand
+from clusterkg.loaders.records import ExtractionError
+from clusterkg.loaders.report import abbreviations
+from clusterkg.loaders.report.document import Line
+
+REPORT = document_file("report")
+
+
+def test_listed_abbreviations_name_entities(lines):
+    found = {
+        r.values["abbreviation"]: r.values["entity"] for r in abbreviations.extract(lines, REPORT)
+    }
+    assert found["BMBF"] == "id:organisation/DEU-bmbf"
+    assert "SME" not in found and "ERDF" not in found
+
+
+def test_abbreviation_not_on_its_line_is_an_error(lines):
+    broken = [line if line.start != 151 else Line(151, 151, "BMWF\tSomething") for line in lines]
+    with pytest.raises(ExtractionError) as info:
+        abbreviations.extract(broken, REPORT)
+    assert info.value.line == 151
+
+
+def test_every_abbreviated_entity_exists_in_the_graph(built_store):
+    for entry in abbreviations.load_abbreviations():
+        iri = ox.NamedNode(expand(entry["entity"]))
+        query = f"ASK {{ GRAPH ?g {{ {iri} a ?type }} }}"
+        assert built_store.query(query), entry

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import yaml
+
+from clusterkg import iris
+from clusterkg.loaders.claims.facts import Fact, parse_amounts
+from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.documents import document_file
+from clusterkg.loaders.mapper import map_records
+from clusterkg.loaders.records import ExtractionError, Record, SourceRef
+from clusterkg.loaders.report.country_cases import extract
+from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.paths import SOURCES_DIR
+from clusterkg.shapes.validation import validate, with_context
+
+DOCUMENT = document_file("report")
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "country_cases"
+COUNTRIES = {"USA", "CAN", "BRA", "MEX", "ISR", "CHN", "TWN", "SGP", "JPN", "KOR"}
+CHAPTER_4 = (1241, 2338)
+CKG = iris.ONTOLOGY
+
+
+@pytest.fixture(scope="module")
+def cases(lines: list[Line]) -> list[Record]:
+    return extract(lines, DOCUMENT)
+
+
+def of_kind(records: list[Record], kind: str) -> list[Record]:
+    return [r for r in records if r.kind == kind]
+
+
+def programme_id(records: list[Record], country: str, label: str) -> str:
+    (found,) = [
+        r.values["programme_id"]
+        for r in of_kind(records, "nonfeu_programme")
+        if r.values["country"] == country and r.values["pref_label"] == label
+    ]
+    assert found is not None
+    return found
+
+
+def test_ten_countries_each_with_a_programme(cases: list[Record]) -> None:
+    countries = {r.values["country"] for r in of_kind(cases, "nonfeu_programme")}
+    assert countries == COUNTRIES
+
+
+def test_ids_come_from_content(cases: list[Record]) -> None:
+    assert programme_id(cases, "CAN", "Innovation Superclusters Initiative") == (
+        "CAN-innovation-superclusters-initiative"
+    )
+    assert programme_id(cases, "KOR", "Industrial Complex Cluster Programme") == (
+        "KOR-industrial-complex-cluster-programme"
+    )
+
+
+def test_abbreviations_are_alternative_names(cases: list[Record]) -> None:
+    alt: dict[str | None, set[str | None]] = defaultdict(set)
+    for r in of_kind(cases, "nonfeu_label"):
+        alt[r.values["resource_id"]] |= {v for k, v in r.values.items() if k.startswith("alt_")}
+    assert "ISI" in alt["CAN-innovation-superclusters-initiative"]
+    assert "GTP-APL" in alt["BRA-standing-working-group-for-the-apls"]
+    assert "ICCP" in alt["KOR-industrial-complex-cluster-programme"]
+    assert "Regional Innovation Cluster Initiative" in alt["USA-innovative-economy-clusters"]
+
+
+def test_canada_five_superclusters(cases: list[Record]) -> None:
+    clusters = {
+        r.values["pref_label"]
+        for r in of_kind(cases, "nonfeu_cluster")
+        if r.values["programme_id"] == "CAN-innovation-superclusters-initiative"
+    }
+    assert clusters == {
+        "Digital Technology Supercluster",
+        "Protein Industries Supercluster",
+        "Advanced Manufacturing Supercluster",
+        "AI-Powered Supply Chains Supercluster",
+        "Ocean Supercluster",
+    }
+
+
+def test_israel_four_technological_clusters(cases: list[Record]) -> None:
+    clusters = [
+        r
+        for r in of_kind(cases, "nonfeu_cluster")
+        if str(r.values["programme_id"]).startswith("ISR-")
+    ]
+    assert len({r.values["cluster_id"] for r in clusters}) == 4
+
+
+def test_korea_changwon_gunsan_run_together_gives_eight_model_clusters(
+    cases: list[Record],
+) -> None:
+    """Source defect at line 2272: "Changwon Gunsan" lacks a comma; the sentence counts seven
+    industrial complexes and one special zone, so the curated file names two clusters."""
+    names = [
+        r.values["pref_label"]
+        for r in of_kind(cases, "nonfeu_cluster")
+        if r.values["country"] == "KOR"
+    ]
+    assert len(names) == 8
+    assert {"Changwon", "Gunsan"} <= set(names)
+
+
+def budgets(records: list[Record], pid: str) -> dict[str, dict[str, str | None]]:
+    return {
+        str(r.values["amount_key"]): dict(r.values)
+        for r in of_kind(records, "nonfeu_budget")
+        if r.values["programme_id"] == pid
+    }
+
+
+def test_budgets_in_their_original_currency(cases: list[Record]) -> None:
+    isi = budgets(cases, "CAN-innovation-superclusters-initiative")["CAD-950000000"]
+    assert (isi["amount"], isi["currency"], isi["qualifier"]) == ("950000000", "CAD", "up to")
+    assert isi["budget_period"] == "over five years"
+    assert isi["budget_of"] == "CAD-950000000"
+    us = budgets(cases, "USA-advanced-manufacturing-jobs-and-innovation-accelerator-challenge")
+    assert us["USD-26000000"]["currency"] == "USD"
+    cyber = budgets(cases, "ISR-cybersecurity-initiative")
+    assert cyber["ILS-180000000"]["budget_of"] == "ILS-180000000"
+    assert cyber["USD-45000000"]["equivalent_of"] == "ILS-180000000"
+    assert cyber["USD-45000000"]["budget_of"] is None
+    assert cyber["ILS-90000000"]["budget_period"] == "for a further 3 years"
+    fuel = budgets(cases, "ISR-fuel-choices-initiative")
+    assert fuel["ILS-1500000000"]["amount"] == "1500000000"
+    rie = budgets(cases, "SGP-research-innovation-and-enterprise-2020-plan")["EUR-16750000000"]
+    assert rie["qualifier"] == "approximately"
+
+
+def test_amounts_are_read_from_the_quote() -> None:
+    fact = Fact(
+        SourceRef(DOCUMENT, None, 1, 1), "grants of up to USD 450,000 and NIS 1.5 billion", ""
+    )
+    amounts = parse_amounts(fact, {"USD": "USD", "NIS": "ILS"}, ["up to"])
+    assert [(a.value, a.currency, a.qualifier) for a in amounts] == [
+        (Decimal(450_000), "USD", "up to"),
+        (Decimal(1_500_000_000), "ILS", None),
+    ]
+
+
+def test_periods_and_phases(cases: list[Record]) -> None:
+    periods: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for r in of_kind(cases, "nonfeu_period"):
+        periods[str(r.values["programme_id"])].update({k: v for k, v in r.values.items() if v})
+    assert periods["CAN-innovation-superclusters-initiative"]["start_year"] == "2018"
+    assert periods["CAN-innovation-superclusters-initiative"]["end_year"] == "2023"
+    assert periods["CHN-torch-program"]["open_ended"] == "true"
+    assert periods["BRA-standing-working-group-for-the-apls"]["start_year"] == "2004"
+    phases = [
+        (r.values["phase_number"], r.values["start_year"], r.values["end_year"])
+        for r in of_kind(cases, "nonfeu_phase")
+        if r.values["programme_id"] == "JPN-industrial-cluster-project"
+    ]
+    assert phases == [("1", "2001", "2005"), ("2", "2006", "2010"), ("3", "2010", "2016")]
+
+
+def test_supervising_and_implementing_bodies(cases: list[Record]) -> None:
+    roles = {
+        (r.values["programme_id"], r.values["role"], r.values["organisation_id"])
+        for r in of_kind(cases, "nonfeu_body")
+    }
+    iccp = "KOR-industrial-complex-cluster-programme"
+    assert (iccp, "supervises", "KOR-ministry-of-trade-industry-and-energy") in roles
+    assert (iccp, "implements", "KOR-korea-industrial-complex-corporation") in roles
+
+
+def test_every_record_has_a_line_range_in_chapter_4(cases: list[Record]) -> None:
+    assert len(cases) > 150
+    for r in cases:
+        assert r.source.document == DOCUMENT and r.source.table is None
+        assert r.source.line_start <= r.source.line_end
+        assert CHAPTER_4[0] <= r.source.line_start <= CHAPTER_4[1], r
+
+
+def test_mangled_source_names_file_line_and_quote(tmp_path: Path) -> None:
+    mangle = yaml.safe_load((FIXTURES / "mangled-source.yaml").read_text(encoding="utf-8"))
+    source = (SOURCES_DIR / DOCUMENT).read_text(encoding="utf-8").split("\n")
+    assert mangle["old"] in source[mangle["line"] - 1]
+    source[mangle["line"] - 1] = source[mangle["line"] - 1].replace(mangle["old"], mangle["new"])
+    for path in SOURCES_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / DOCUMENT).write_text("\n".join(source), encoding="utf-8")
+    with pytest.raises(QuoteError) as caught:
+        extract(read_lines(tmp_path / DOCUMENT), DOCUMENT)
+    message = str(caught.value)
+    assert f"{DOCUMENT}, line {mangle['line']}" in message
+    assert mangle["expect_quote"] in message
+
+
+def test_wrong_line_in_curated_file_fails(lines: list[Line]) -> None:
+    with pytest.raises(ExtractionError, match=r"line 1464: quote not found"):
+        extract(lines, DOCUMENT, FIXTURES / "wrong-line-cases.yaml")
+
+
+def test_open_ended_needs_since_in_its_quote(lines: list[Line], tmp_path: Path) -> None:
+    cases_file = tmp_path / "cases.yaml"
+    cases_file.write_text(
+        yaml.safe_dump(
+            {
+                "document": DOCUMENT,
+                "currency_symbols": {},
+                "amount_qualifiers": [],
+                "countries": {
+                    "MEX": {
+                        "programmes": {
+                            "ICLUSTER": {
+                                "name": {"line": 1659, "quote": "Project iCluster"},
+                                "start": {"line": 1667, "quote": "Project iCluster (2014)"},
+                                "open_ended": True,
+                            }
+                        }
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ExtractionError, match="open_ended but no 'since'"):
+        extract(lines, DOCUMENT, cases_file)
+
+
+def test_records_map_to_rdf(cases: list[Record]) -> None:
+    store = ox.Store()
+    store.extend(map_records(cases))
+    isi = ox.NamedNode(iris.resource_iri("programme", "CAN-innovation-superclusters-initiative"))
+    solutions = store.query(
+        f"""SELECT ?amount ?currency ?cluster WHERE {{ GRAPH ?g {{
+                {isi} a <{CKG}NonEuropeanClusterProgramme> ;
+                    <{CKG}country> <{iris.country_iri("CAN")}> ;
+                    <{CKG}budget> ?b ; <{CKG}supportsCluster> ?cluster .
+                ?b <{CKG}amount> ?amount ; <{CKG}currency> ?currency . }} }}"""
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    rows = [(r["amount"], r["currency"]) for r in solutions]
+    assert len(rows) == 5
+    assert {(a.value, c.value) for a, c in rows if a and c} == {
+        ("950000000", iris.PO_CURRENCY + "CAD")
+    }
+
+
+def test_mapped_records_pass_the_shapes(cases: list[Record]) -> None:
+    store = ox.Store()
+    store.extend(map_records(cases))
+    prose = ox.NamedNode(iris.source_graph_iri(DOCUMENT, None))
+    assert {q.graph_name for q in store} == {prose}
+    triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=prose)
+    assert triples is not None
+    data = rdflib.Graph().parse(data=triples, format="nt")
+    outcome = validate(with_context(data))
+    assert not outcome.violations, "\n".join(str(p) for p in outcome.violations)

@@ -1,0 +1,223 @@
+"""EU initiatives and partnerships of documents 000, 001, 003 and 004."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from clusterkg import iris
+from clusterkg.loaders.claims.quotes import QuoteError, verify
+from clusterkg.loaders.documents import document_file
+from clusterkg.loaders.mapper import map_records
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.registry import EXTRACTORS
+from clusterkg.loaders.report import initiatives, partnership_page
+from clusterkg.loaders.report.corrections import (
+    apply_corrections,
+    corrected_lines,
+    load_corrections,
+)
+from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+
+INITIATIVES = (
+    initiatives.extract_inno_industry,
+    initiatives.extract_escp_4i,
+    initiatives.extract_emerging_industries,
+    initiatives.extract_toolbox_project,
+)
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "initiatives"
+SCHEMA = "https://schema.org/"
+
+
+@pytest.fixture(scope="module")
+def found() -> list[Record]:
+    """Every record of the module, from the sources as the registry reads them."""
+    records: list[Record] = []
+    for e in EXTRACTORS:
+        if e.extract in INITIATIVES:
+            lines = corrected_lines(SOURCES_DIR, e.document, CORRECTIONS_FILE)
+            records += e.extract(lines, e.document)
+    return records
+
+
+def _of(records: list[Record], kind: str, resource: str) -> list[Record]:
+    return [r for r in records if r.kind == kind and r.get("resource") == resource]
+
+
+def _figure(records: list[Record], resource: str, figure: str) -> Record:
+    (record,) = [
+        r for r in _of(records, "initiative_figure", resource) if r.get("figure") == figure
+    ]
+    return record
+
+
+def test_inno_industry_partners_and_outputs(found):
+    partners = _figure(found, "partnership/inno-industry", "partners")
+    assert partners.get("number_of_partners") == "10"
+    assert partners.get("raw_statement") == "has brought together 10 European partners"
+    outputs = {
+        r.get("output"): r for r in _of(found, "initiative_output", "partnership/inno-industry")
+    }
+    assert set(outputs) == {"swot-analysis", "best-practices", "european-blueprint", "action-plans"}
+    assert outputs["best-practices"].get("quantity") == "30"
+    assert outputs["best-practices"].get("qualifier") == "at least"
+    (funding,) = _of(found, "initiative_funding", "partnership/inno-industry")
+    assert funding.get("body") == "COM" and funding.get("programme") is None
+
+
+def test_innosup_1_budget_projects_calls_and_smes(found):
+    (budget,) = _of(found, "initiative_budget", "initiative/innosup-1")
+    assert (budget.get("amount"), budget.get("currency"), budget.get("period")) == (
+        "130000000",
+        "EUR",
+        "2015-2020",
+    )
+    assert budget.get("raw_statement") == "with a budget of €130 million (2015-2020)"
+    assert _figure(found, "initiative/innosup-1", "projects").get("number_of_projects") == "18"
+    assert _figure(found, "initiative/innosup-1", "calls").get("number_of_calls") == "4"
+    reached = _figure(found, "initiative/innosup-1", "smes-reached")
+    assert reached.get("number_of_smes_reached") == "3200"
+    assert reached.get("qualifier") == "at least"
+    assert reached.get("scope") == "13 INNOSUP-1 projects, up to May 2019"
+    (funding,) = _of(found, "initiative_funding", "initiative/innosup-1")
+    assert funding.get("programme") == "funding-programme/horizon-2020"
+
+
+def test_a_figure_about_some_projects_is_not_a_property_of_the_initiative(found):
+    target = _figure(found, "initiative/innosup-1", "smes-targeted-2019")
+    assert target.get("value") == "1500"
+    assert all(target.get(c) is None for c in initiatives.FIGURE_COLUMNS.values())
+
+
+def test_escp_s3_projects_topics_period_and_lists(found):
+    assert _figure(found, "initiative/escp-s3", "projects").get("number_of_projects") == "9"
+    topics = [r.get("topic") for r in _of(found, "initiative_topic", "initiative/escp-s3")]
+    assert len(topics) == len(set(topics)) == 7  # "ICT & digitalisation" is listed twice
+    (period,) = _of(found, "initiative_period", "initiative/escp-s3")
+    assert (period.get("start_year"), period.get("end_year")) == ("2018", "2020")
+    items = _of(found, "initiative_list_item", "initiative/escp-s3")
+    assert sum(1 for r in items if r.get("aspect") == "goal") == 4
+    assert sum(1 for r in items if r.get("aspect") == "characteristic") == 4
+    tools = [
+        r.get("support_tool") for r in _of(found, "initiative_list_item", "initiative/innosup-1")
+    ]
+    assert len(tools) == 6 and "crowdfunding and regional accelerators" in tools
+
+
+def test_escp_4i_page(found):
+    resource = "partnership/european-digital-industry-alliance"
+    (partnership,) = _of(found, "initiative", resource)
+    assert partnership.get("type") == "ckg:ClusterPartnership"
+    labels = {r.get("label") for r in _of(found, "initiative_label", resource)}
+    assert {"ESCP-4i", "European Strategic Cluster Partnership – Going International"} <= labels
+    (coordinator,) = _of(found, "partnership_coordinator", resource)
+    assert coordinator.get("person") == "Guillaume Roux"
+    assert coordinator.get("role") == "Coordinator Project"  # corrected from "Cordinator"
+    (funding,) = _of(found, "initiative_funding", resource)
+    assert funding.get("programme") == "funding-programme/cosme"
+    countries = {r.get("country") for r in _of(found, "partnership_study_visit_country", resource)}
+    assert countries == {"DEU", "ITA", "SWE"}
+    assert len(_of(found, "partnership_keyword", resource)) == 4
+    news = _of(found, "partnership_news", resource)
+    assert [r.get("published") for r in news] == [
+        "2019-12-17",
+        "2019-11-14",
+        "2019-10-14",
+        "2019-09-30",
+    ]
+    (summary,) = _of(found, "initiative_description", resource)
+    assert "improve cross-sectoral" in str(summary.get("description"))
+    assert "COSME" not in str(summary.get("description"))
+
+
+def test_labels_without_value_stay_without_value(found):
+    fields = {
+        r.get("field"): r
+        for r in _of(found, "partnership_field", "partnership/european-digital-industry-alliance")
+    }
+    assert set(partnership_page.FIELD_LABELS) <= set(fields)
+    assert all(fields[label].get("value") is None for label in partnership_page.FIELD_LABELS)
+    assert fields["completed"].get("value") == "67%"
+
+
+def test_a_value_after_its_label_is_read(found):
+    raw = read_lines(FIXTURES / "001-field-with-value.txt")
+    lines = apply_corrections(raw, document_file("escp-4i"), load_corrections(CORRECTIONS_FILE))
+    fields = {
+        r.get("field"): r.get("value")
+        for r in initiatives.extract_escp_4i(lines, document_file("escp-4i"))
+        if r.kind == "partnership_field"
+    }
+    assert fields["Number of partners"] == "12"
+    assert fields["Number of SMEs involved"] is None
+
+
+def test_empty_fields_write_no_value_triple(found):
+    fields = [r for r in found if r.kind == "partnership_field"]
+    quads = list(map_records(fields))
+    subject = ox.NamedNode(
+        iris.ID + "partnership/european-digital-industry-alliance/field/number-of-partners"
+    )
+    predicates = {q.predicate.value for q in quads if q.subject == subject}
+    assert SCHEMA + "name" in predicates and SCHEMA + "value" not in predicates
+
+
+def test_a_mangled_quote_stops_the_build():
+    lines = read_lines(FIXTURES / "003-mangled-count.txt")
+    with pytest.raises(QuoteError) as info:
+        initiatives.curated_records(lines, document_file("emerging-industries"))
+    assert info.value.line == 39
+
+
+def test_a_count_not_written_in_its_quote_stops_the_build(tmp_path):
+    facts = yaml.safe_load(initiatives.FACTS_FILE.read_text(encoding="utf-8"))
+    facts["documents"][document_file("inno-industry")]["figures"][0]["value"] = 12
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    lines = read_lines(SOURCES_DIR / document_file("inno-industry"))
+    with pytest.raises(QuoteError, match="12 is not written"):
+        initiatives.curated_records(lines, document_file("inno-industry"), path)
+
+
+def test_quote_must_be_on_its_own_line():
+    lines = [Line(1, 1, "first line"), Line(2, 2, "the quoted words")]
+    assert verify(lines, "x.txt", {"line": 2, "quote": "quoted  words"}).line_start == 2
+    with pytest.raises(QuoteError):
+        verify(lines, "x.txt", {"line": 1, "quote": "quoted words"})
+
+
+def test_every_record_has_its_source_lines(found):
+    documents = {e.document for e in EXTRACTORS if e.extract in INITIATIVES}
+    sizes = {d: len(read_lines(SOURCES_DIR / d)) for d in documents}
+    for record in found:
+        src = record.source
+        assert src.document in sizes
+        assert 1 <= src.line_start <= src.line_end <= sizes[src.document], record
+
+
+def test_records_map_to_rdf(found):
+    quads = list(map_records(found))
+    types = {
+        (q.subject.value, q.object.value)
+        for q in quads
+        if q.predicate.value.endswith("#type")
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
+    }
+    ckg = iris.ONTOLOGY
+    assert (iris.ID + "initiative/innosup-1", ckg + "EUInitiative") in types
+    assert (iris.ID + "funding-programme/interreg-alpine-space", ckg + "FundingProgramme") in types
+    assert (iris.ID + "initiative/innosup-1/budget/total", ckg + "MonetaryAmount") in types
+
+
+def test_every_document_is_registered():
+    registered = {e.extract: e.document for e in EXTRACTORS}
+    assert set(INITIATIVES) <= set(registered)
+    assert {registered[f] for f in INITIATIVES} == {
+        document_file(key) for key in ("inno-industry", "escp-4i", "emerging-industries", "toolbox")
+    }

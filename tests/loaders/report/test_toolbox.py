@@ -1,0 +1,189 @@
+"""The S3-4AlpClusters TA Cluster Toolbox (document 004)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SKOS
+
+from clusterkg import iris
+from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.documents import document_file
+from clusterkg.loaders.mapper import map_records
+from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.registry import EXTRACTORS
+from clusterkg.loaders.report import toolbox
+from clusterkg.loaders.report.document import Line, read_lines
+from clusterkg.paths import SOURCES_DIR, VOCABULARIES_DIR
+
+TOOLBOX = document_file("toolbox")
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "loaders" / "toolbox"
+
+
+@pytest.fixture(scope="module")
+def source() -> list[Line]:
+    return read_lines(SOURCES_DIR / TOOLBOX)
+
+
+@pytest.fixture(scope="module")
+def found(source: list[Line]) -> list[Record]:
+    return toolbox.extract_toolbox(source, TOOLBOX)
+
+
+def _kind(records: list[Record], kind: str) -> list[Record]:
+    return [r for r in records if r.kind == kind]
+
+
+def test_counts(found):
+    assert len(_kind(found, "toolbox_action_line")) == 5
+    assert len(_kind(found, "toolbox_service_field")) == 5
+    services = _kind(found, "toolbox_service")
+    kinds = Counter(r.get("kind") for r in services)
+    assert kinds == {"best-practice": 23, "new-service": 14}
+
+
+def test_every_service_in_exactly_one_field_and_identified_by_field_kind_number(found):
+    services = _kind(found, "toolbox_service")
+    fields = {r.get("notation") for r in _kind(found, "toolbox_service_field")}
+    assert all(r.get("field") in fields for r in services)
+    keys = [(r.get("field"), r.get("kind"), r.get("case_number")) for r in services]
+    assert len(set(keys)) == 37
+    quads = list(map_records(services))
+    field_of = Counter(q.subject for q in quads if q.predicate.value.endswith("serviceField"))
+    assert len(field_of) == 37 and set(field_of.values()) == {1}
+
+
+def test_case_numbers_restart_per_table(found):
+    firsts = [r for r in _kind(found, "toolbox_service") if r.get("case_number") == "1"]
+    assert len(firsts) == 10
+    (academy,) = [
+        r
+        for r in _kind(found, "toolbox_service")
+        if r.get("title") == "Academy: seminars and training units"
+    ]
+    assert (academy.get("field"), academy.get("kind"), academy.get("case_number")) == (
+        "education",
+        "best-practice",
+        "5",
+    )
+    assert academy.source.table == "Education Subset - Best Practices"
+    assert academy.source.line_start == academy.source.line_end == 207
+
+
+def test_field_table_counts_match_the_service_tables(found):
+    services = _kind(found, "toolbox_service")
+    for field in _kind(found, "toolbox_service_field"):
+        mine = [r for r in services if r.get("field") == field.get("notation")]
+        assert str(sum(r.get("kind") == "best-practice" for r in mine)) == field.get(
+            "best_practices"
+        )
+        assert str(sum(r.get("kind") == "new-service" for r in mine)) == field.get("new_services")
+
+
+def test_forty_services_is_the_one_discrepancy(found):
+    (discrepancy,) = _kind(found, "discrepancy")
+    assert discrepancy.get("claimed_value") == "40"
+    assert discrepancy.get("table_value") == "23 best practices + 14 new services = 37"
+    assert discrepancy.get("concerns") == "id:toolbox/ta-cluster-toolbox"
+    assert discrepancy.source.line_start == 142 and discrepancy.source.table is None
+
+
+def test_a_dropped_row_is_reported_not_trusted():
+    lines = read_lines(FIXTURES / "004-row-dropped.txt")
+    records = toolbox.extract_toolbox(lines, TOOLBOX)
+    assert Counter(r.get("kind") for r in _kind(records, "toolbox_service"))["best-practice"] == 22
+    ids = {r.get("discrepancy_id") for r in _kind(records, "discrepancy")}
+    assert "004-L191-best-practice" in ids  # the field table's 5 Education best practices
+    assert "004-L112-best-practice" in ids  # "23 best practices were selected"
+    assert "004-L142-service" in ids
+
+
+def test_a_claim_off_its_line_stops_the_build(source):
+    shifted = [Line(1, 1, ""), *(Line(x.start + 1, x.end + 1, x.text) for x in source)]
+    with pytest.raises(QuoteError):
+        toolbox.extract_toolbox(shifted, TOOLBOX)
+
+
+def test_an_unknown_field_stops_the_build(source):
+    renamed = [
+        Line(x.start, x.end, x.text.replace("Growth Subset", "Scale-up Subset")) for x in source
+    ]
+    renamed = [Line(x.start, x.end, re.sub(r"^Growth\t", "Scale\t", x.text)) for x in renamed]
+    with pytest.raises(ExtractionError):
+        toolbox.extract_toolbox(renamed, TOOLBOX)
+
+
+def test_greenbook_mapping(found):
+    rows = {r.get("objective"): r for r in _kind(found, "toolbox_target_board")}
+    assert len(rows) == 6
+    assert rows["commercial-cooperation"].get("service_field") == "collaboration"
+    assert rows["policy-action"].get("service_field") is None
+    assert str(rows["policy-action"].get("note")).startswith("(no identified cluster service")
+    graph = rdflib.Graph().parse(VOCABULARIES_DIR / "service-fields.ttl")
+    matches = {
+        (str(graph.value(o, SKOS.notation)), str(graph.value(s, SKOS.notation)))
+        for s, o in graph.subject_objects(SKOS.closeMatch)
+    }
+    assert matches == {
+        (k, r.get("service_field")) for k, r in rows.items() if r.get("service_field")
+    }
+
+
+def test_vocabularies_follow_the_document(found, source):
+    fields = toolbox.scheme_concepts("service-fields", "service-fields")
+    for row in _kind(found, "toolbox_service_field"):
+        assert fields[str(row.get("label")).casefold()].definition == row.get("description")
+    lines = toolbox.scheme_concepts("action-lines", "action-lines")
+    assert {c.label for c in lines.values()} == {
+        r.get("label") for r in _kind(found, "toolbox_action_line")
+    }
+    (activity,) = toolbox.scheme_concepts(
+        "transformative-activities", "transformative-activities"
+    ).values()
+    assert activity.definition == source[62].text.replace("**", "")
+
+
+def test_vocabulary_files_are_complete():
+    for name in ("action-lines", "service-fields", "transformative-activities"):
+        graph = rdflib.Graph().parse(VOCABULARIES_DIR / f"{name}.ttl")
+        schemes = set(graph.subjects(rdflib.RDF.type, SKOS.ConceptScheme))
+        for scheme in schemes:
+            assert graph.value(scheme, rdflib.URIRef("http://purl.org/dc/terms/source")) == (
+                rdflib.URIRef(iris.document_iri(TOOLBOX))
+            )
+        for concept in graph.subjects(rdflib.RDF.type, SKOS.Concept):
+            assert graph.value(concept, SKOS.inScheme) in schemes
+            assert graph.value(concept, SKOS.notation) is not None
+            label = graph.value(concept, SKOS.prefLabel)
+            assert isinstance(label, rdflib.Literal) and label.language == "en"
+
+
+def test_every_record_has_its_source_lines(found, source):
+    for record in found:
+        assert record.source.document == TOOLBOX
+        assert 1 <= record.source.line_start <= record.source.line_end <= len(source), record
+
+
+def test_records_map_to_rdf(found):
+    quads = list(map_records(found))
+    service = iris.ID + "service/networking/new-service/2"
+    assert any(
+        q.subject == ox.NamedNode(service)
+        and q.object == ox.NamedNode(iris.ONTOLOGY + "NewClusterService")
+        for q in quads
+    )
+    assert any(
+        q.object
+        == ox.NamedNode(iris.excerpt_iri(TOOLBOX, "Networking Subset – New Services", 280, 280))
+        for q in quads
+    )
+
+
+def test_toolbox_is_registered():
+    assert any(e.document == TOOLBOX and e.extract is toolbox.extract_toolbox for e in EXTRACTORS)
