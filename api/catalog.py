@@ -19,10 +19,9 @@ import anyio.to_thread
 import pyoxigraph as ox
 import yaml
 
-from clusterkg import __version__
+from clusterkg import __version__, iris
 from clusterkg.api.describe import select
 from clusterkg.api.state import StoreHolder
-from clusterkg.graph import iris
 from clusterkg.graph.store import Store
 from clusterkg.paths import API_DIR
 from clusterkg.settings import Settings
@@ -188,10 +187,9 @@ async def description(holder: StoreHolder, settings: Settings) -> list[ox.Triple
     """The catalogue and dataset triples for the live store (counts computed once per store)."""
     store = holder.store
     memo = holder.pool.memo
-    counts = memo.get("catalog-counts")
-    if not isinstance(counts, Counts):
-        counts = await anyio.to_thread.run_sync(count, store)
-        memo["catalog-counts"] = counts
+    cached = memo.get("catalog-counts")
+    counts = cached if isinstance(cached, Counts) else await anyio.to_thread.run_sync(count, store)
+    memo["catalog-counts"] = counts
     dist = settings.dataset.parent
     listed = await anyio.to_thread.run_sync(dumps, dist)
     return triples(counts, listed, release_version(holder, dist))

@@ -16,7 +16,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 import yaml
 
-from clusterkg.graph import iris
+from clusterkg import iris
 from clusterkg.graph.store import Store
 from clusterkg.paths import API_DIR, SOURCES_DIR
 

@@ -17,10 +17,9 @@ from urllib.parse import quote
 import jinja2
 import pyoxigraph as ox
 
-from clusterkg import __version__
+from clusterkg import __version__, iris
 from clusterkg.api.describe import DERIVED, Description, Excerpt
 from clusterkg.api.negotiation import DOCUMENT_FORMATS, EXTENSIONS
-from clusterkg.graph import iris
 from clusterkg.paths import API_DIR
 
 TEMPLATES = API_DIR / "templates" / "ld"

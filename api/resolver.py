@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from clusterkg import iris
 from clusterkg.api import catalog, negotiation, pages, pages_ld
 from clusterkg.api.describe import (
     Description,
@@ -30,7 +31,6 @@ from clusterkg.api.describe import (
 )
 from clusterkg.api.negotiation import HTML, Choice
 from clusterkg.api.state import StoreHolder, get_holder, get_settings, get_store
-from clusterkg.graph import iris
 from clusterkg.graph.store import OxigraphStore, Store
 from clusterkg.loaders.mapper import PREFIXES
 from clusterkg.settings import Settings

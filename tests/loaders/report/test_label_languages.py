@@ -9,7 +9,7 @@ import pytest
 
 from clusterkg.api.describe import select
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.loaders.crosswalk import load_languages
+from clusterkg.loaders.report.crosswalk import load_languages
 
 LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
