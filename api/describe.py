@@ -10,6 +10,7 @@ build's layout: a statement sits in the named graph of the table that states it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,6 +29,16 @@ LABEL_PROPERTIES = (
 )
 DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 CKG = iris.ONTOLOGY
+
+
+# RFC 3987 / SPARQL IRIREF: no spaces, controls or <>"{}|^`\ -- so an IRI taken from a request
+# can be written between angle brackets of a query without changing the query.
+_IRIREF = re.compile(r'^[a-zA-Z][a-zA-Z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
+
+
+def is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI that may be embedded in a SPARQL query as `<text>`."""
+    return len(text) <= 2000 and bool(_IRIREF.match(text))
 
 
 def select(store: Store, query: str) -> ox.QuerySolutions:

@@ -12,6 +12,7 @@ httpRange-14 resolution gives a `200` with `Content-Location`.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from clusterkg.api.describe import (
     describe,
     excerpts_of,
     exists,
+    is_iri,
     select,
 )
 from clusterkg.api.negotiation import HTML, Choice
@@ -42,6 +44,11 @@ EXCERPT = iris.ONTOLOGY + "SourceExcerpt"
 LD_PREFIXES = {**PREFIXES, "dcat": "http://www.w3.org/ns/dcat#", "void": "http://rdfs.org/ns/void#",
                "sd": "http://www.w3.org/ns/sparql-service-description#",
                "spdx": "http://spdx.org/rdf/terms#", "adms": "http://www.w3.org/ns/adms#"}
+
+
+def _bad_iri(iri: str) -> PlainTextResponse:
+    return PlainTextResponse(
+        f"{iri[:200]!r} is not an IRI (absolute, without spaces or any of <>\"{{}}|^`\\)\n", 400)
 
 
 def _not_acceptable(format_param: str | None) -> PlainTextResponse:
@@ -87,11 +94,11 @@ def not_found(store: Store, iri: str, choice: Choice | None) -> Response:
             f"no resource {iri} in the clusterkg graph; IRIs are /id/<kind>/<key>, "
             "/vocab/<scheme>/<notation>, /source/..., /graph/...; see /dataset\n", 404)
     stem = iri.rsplit("/", 1)[0] + "/"
-    token = iri.rsplit("/", 1)[-1].split("-")[0].lower()[:12]
+    token = re.sub(r"[^a-z0-9]", "", iri.rsplit("/", 1)[-1].split("-")[0].lower())[:12]
     suggestions: list[tuple[str, str]] = []
     for row in select(store, f"""
         SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{stem}")
-          && CONTAINS(LCASE(STR(?s)), "{token.replace('"', '')}")) }} ORDER BY ?s LIMIT 10"""):
+          && CONTAINS(LCASE(STR(?s)), "{token}")) }} ORDER BY ?s LIMIT 10"""):
         suggestions.append((row["s"].value, pages_ld.href(row["s"].value)))
     kinds = sorted({
         row["k"].value for row in select(
@@ -106,6 +113,8 @@ def not_found(store: Store, iri: str, choice: Choice | None) -> Response:
 def _resource(request: Request, store: Store, path: str) -> Response:
     choice = _choose(request, path)
     iri = iris.BASE + (choice.path if choice else negotiation.split_extension(path)[0]).lstrip("/")
+    if not is_iri(iri):
+        return _bad_iri(iri)
     if choice is None:
         return _not_acceptable(request.query_params.get("format")) if exists(store, iri) \
             else not_found(store, iri, None)
@@ -176,6 +185,8 @@ def resource(request: Request, iri: str, store: Store = Depends(get_store)) -> R
     """An IRI the graph describes but this server does not own (a country, a NUTS region)."""
     choice = _choose(request, request.url.path)
     query = "?iri=" + quote(iri, safe="")
+    if not is_iri(iri):
+        return _bad_iri(iri)
     if choice is None:
         return _not_acceptable(request.query_params.get("format"))
     desc = describe(store, iri)

@@ -159,6 +159,17 @@ def test_unknown_iri_gets_a_helpful_404(ld: TestClient) -> None:
     assert plain.status_code == 404 and "/id/<kind>/<key>" in plain.text
 
 
+@pytest.mark.parametrize("target", [
+    "/id/programme/X%3E%20%3Fp%20%3Fo%20%7D%20SELECT%20*%20WHERE%20%7B%20%3Cx",  # > ?p ?o } ...
+    "/id/programme/a%20b", "/vocab/x%5C%22", "/resource?iri=not-an-iri",
+    "/resource?iri=" + quote("http://x> ?p ?o } #", safe=""),
+])
+def test_iris_that_would_change_a_query_are_refused(ld: TestClient, target: str) -> None:
+    response = ld.get(target, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert "is not an IRI" in response.text
+
+
 def test_unacceptable_format_is_406(ld: TestClient) -> None:
     response = ld.get("/" + AUSTRIA, headers={"Accept": "image/png"})
     assert response.status_code == 406
