@@ -19,7 +19,7 @@ import anyio.to_thread
 import pyoxigraph as ox
 import yaml
 
-from clusterkg import __version__, iris
+from clusterkg import iris
 from clusterkg.api.describe import select
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
@@ -123,15 +123,9 @@ def dumps(dist: Path) -> list[Dump]:
     return found
 
 
-def release_version(holder: StoreHolder, dist: Path) -> str:
-    """The release's version: `holder.release.version` where releases exist, else the
-    software version plus the first hex digits of the N-Quads dump's SHA-256."""
-    release = getattr(holder, "release", None)
-    version = getattr(release, "version", None)
-    if version:
-        return str(version)
-    dump = dist / "clusterkg.nq"
-    return f"{__version__}+{sha256_of(dump)[:12]}" if dump.is_file() else __version__
+def release_version(holder: StoreHolder) -> str:
+    """The served release's version (the build and the waves in it, `graph/release.py`)."""
+    return str(holder.release.version)
 
 
 @dataclass
@@ -192,7 +186,7 @@ async def description(holder: StoreHolder, settings: Settings) -> list[ox.Triple
     memo["catalog-counts"] = counts
     dist = settings.dataset.parent
     listed = await anyio.to_thread.run_sync(dumps, dist)
-    return triples(counts, listed, release_version(holder, dist))
+    return triples(counts, listed, release_version(holder))
 
 
 def _date_literal(value: str) -> ox.Literal:
