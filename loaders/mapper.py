@@ -135,8 +135,12 @@ def _object(rule: TripleRule, record: Record) -> ox.NamedNode | ox.Literal | Non
         return ox.NamedNode(expand(rule.iri.replace("{value}", cell)))
     if rule.lang is not None:
         return ox.Literal(cell, language=rule.lang)
-    if rule.lang_column is not None and record.get(rule.lang_column):
-        return ox.Literal(cell, language=record.get(rule.lang_column))
+    if rule.lang_column is not None and (language := record.get(rule.lang_column)):
+        try:
+            return ox.Literal(cell, language=language)
+        except ValueError as exc:
+            raise MappingError(f"{record.source}: column {rule.lang_column!r} reads {language!r}, "
+                               f"expected a BCP 47 language tag such as en or de ({exc})") from exc
     if rule.datatype is not None:
         return ox.Literal(cell, datatype=ox.NamedNode(expand(rule.datatype)))
     return ox.Literal(cell)
