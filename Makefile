@@ -14,16 +14,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
-# Running needs Java (HermiT) and libseccomp (query workers' sandbox); the browser tests also need Chromium.
-RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2)
-DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
-
-define apt_install
-	@if [ -n "$(strip $(1))" ]; then \
-	  echo "installing Debian packages: $(1)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends $(1); fi
-endef
+APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v npm),,npm)
 
 system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
 	$(call apt_install,$(DEV_APT))
@@ -44,7 +35,11 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP) $(RUN_STAMP)
 
-setup: $(STAMP) ## Create .venv and install clusterkg with its development dependencies
+# axe-core (accessibility checker of the browser tests), pinned by package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+setup: $(STAMP) node_modules/.package-lock.json ## Create .venv and install clusterkg with its development dependencies
 
 setup-run: $(RUN_STAMP) ## Create .venv and install clusterkg with what running needs only
 

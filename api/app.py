@@ -16,7 +16,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, jsonld_api, openapi_docs, pages, queries, sparql, validate
+from clusterkg.api import (
+    admin,
+    dumps,
+    jsonld_api,
+    openapi_docs,
+    pages,
+    queries,
+    resolver,
+    sparql,
+    validate,
+)
 from clusterkg.api.connections import uvicorn_options
 from clusterkg.api.guard import BodyDeadline, SecurityHeaders
 from clusterkg.api.state import StoreHolder
@@ -70,6 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
+    # Linked data (issue 11): IRIs resolve with content negotiation; ahead of `pages` so that
+    # /ontology negotiates (its HTML is the same ontology page).
+    app.include_router(resolver.router)
+    app.include_router(dumps.router)
     app.include_router(pages.router)
     app.include_router(validate.router)
     app.include_router(jsonld_api.router)  # JSON-LD API for apps (h5, issue 12)

@@ -25,6 +25,7 @@ RDF_TYPE = ox.NamedNode(iris.RDF + "type")
 DESCRIPTION = ox.NamedNode(iris.DCTERMS + "description")
 XSD_INTEGER = ox.NamedNode(iris.XSD + "integer")
 PREFIXES = {p: iris.PREFIXES[p] for p in ("sd", "void", "formats", "xsd")}
+DATASET_IRI = iris.BASE + "dataset"
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -81,7 +82,7 @@ def description(
         "Dataset", "triples", "classPartition", "class", "entities", "sparqlEndpoint",
     )}
     service = ox.NamedNode(endpoint)
-    dataset = ox.NamedNode(endpoint + "#dataset")
+    dataset = ox.NamedNode(DATASET_IRI)  # the IRI /dataset and /catalog describe (issue 11)
     default_graph = ox.NamedNode(endpoint + "#default-graph")
     triples = [
         ox.Triple(service, RDF_TYPE, sd["Service"]),
@@ -116,6 +117,7 @@ def description(
         partition = ox.BlankNode(f"class{index}")
         triples += [
             ox.Triple(dataset, void["classPartition"], partition),
+            ox.Triple(partition, RDF_TYPE, void["Dataset"]),
             ox.Triple(partition, void["class"], ox.NamedNode(cls)),
             ox.Triple(partition, void["entities"], _count(entities)),
         ]

@@ -86,6 +86,7 @@ class TripleRule:
     iri: str | None = None
     datatype: str | None = None
     lang: str | None = None
+    lang_column: str | None = None  # the language tag comes from this column of the record
     value: str | None = None
     when: Condition | None = None
 
@@ -154,6 +155,12 @@ def object_of(rule: TripleRule, record: Record) -> Term | None:
         return ox.NamedNode(expand(rule.iri.replace("{value}", cell)))
     if rule.lang is not None:
         return ox.Literal(cell, language=rule.lang)
+    if rule.lang_column is not None and (language := record.get(rule.lang_column)):
+        try:
+            return ox.Literal(cell, language=language)
+        except ValueError as exc:
+            raise MappingError(f"{record.source}: column {rule.lang_column!r} reads {language!r}, "
+                               f"expected a BCP 47 language tag such as en or de ({exc})") from exc
     if rule.datatype is not None:
         return ox.Literal(cell, datatype=ox.NamedNode(expand(rule.datatype)))
     return ox.Literal(cell)
@@ -211,7 +218,7 @@ def _condition(raw: Any, names: set[str], where: str) -> Condition | None:
 def _triple(raw: dict[str, Any], names: set[str], where: str) -> TripleRule:
     when = _condition(raw.get("when"), names, where)
     rule = TripleRule(**{**raw, "when": when})
-    for col in rule.columns:
+    for col in [*rule.columns, *([rule.lang_column] if rule.lang_column else [])]:
         if col not in names:
             raise MappingError(f"{where}: triple uses unknown column {col!r}")
     return rule

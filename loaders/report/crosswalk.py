@@ -4,6 +4,7 @@ which country a row label names. Fuzzy matching may suggest entries; these files
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from clusterkg.paths import DATA_DIR
 
 PROGRAMMES_FILE = DATA_DIR / "crosswalk.csv"
 COUNTRIES_FILE = DATA_DIR / "crosswalk-countries.csv"
+LANGUAGES_FILE = DATA_DIR / "label-languages.csv"
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Spelling:
     spelling: str
     programme_id: str
     preferred: bool
+    language: str | None = None  # BCP 47 tag of the spelling (data/label-languages.csv)
+    english: str | None = None  # an English name the spelling itself gives, if any
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,9 @@ def load_crosswalk(path: Path = PROGRAMMES_FILE) -> Crosswalk:
                 spelling=squash(r["spelling"]),
                 programme_id=r["programme_id"],
                 preferred=r["preferred"].strip().lower() == "yes",
+                **_language_of(squash(r["spelling"]), path, number),
             )
-            for r in csv.DictReader(handle)
+            for number, r in enumerate(csv.DictReader(handle), start=2)
         ]
     preferred: dict[str, int] = defaultdict(int)
     for s in rows:
@@ -69,6 +75,35 @@ def load_crosswalk(path: Path = PROGRAMMES_FILE) -> Crosswalk:
 
 
 @cache
+@cache
+def load_languages(path: Path = LANGUAGES_FILE) -> dict[str, tuple[str, str | None]]:
+    """`label-languages.csv`: the reviewed language of every programme spelling, and the
+    English name a spelling gives in parentheses (so labels are tagged from data, not guessed)."""
+    languages: dict[str, tuple[str, str | None]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, r in enumerate(csv.DictReader(handle), start=2):
+            spelling, language = squash(r["spelling"]), r["language"].strip()
+            english = squash(r["english"]) or None
+            if not LANGUAGE_TAG.match(language):
+                raise ValueError(f"{path.name}, row {number}, column language: {language!r} is "
+                                 "not a BCP 47 language tag such as en, de or pt-BR")
+            if english and english not in spelling:
+                raise ValueError(f"{path.name}, row {number}, column english: {english!r} is "
+                                 f"not part of the spelling {spelling!r}")
+            languages[spelling] = (language, english)
+    return languages
+
+
+def _language_of(spelling: str, path: Path, number: int) -> dict[str, str | None]:
+    if not spelling:
+        return {}
+    if spelling not in load_languages():
+        raise ValueError(f"{path.name}, row {number}, column spelling: {spelling!r} has no "
+                         f"language in {LANGUAGES_FILE.name} (add: spelling,language,english)")
+    language, english = load_languages()[spelling]
+    return {"language": language, "english": english}
+
+
 def load_countries(path: Path = COUNTRIES_FILE) -> dict[str, str]:
     """Country label as the report writes it -> alpha-3 code."""
     with path.open(encoding="utf-8", newline="") as handle:

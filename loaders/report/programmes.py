@@ -85,6 +85,8 @@ def _labels(
                 **values,
                 "pref_label": s.spelling if s.preferred else None,
                 "alt_label": None if s.preferred else s.spelling,
+                "label_language": s.language,
+                "english_label": s.english,
             },
             source,
         )

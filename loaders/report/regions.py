@@ -23,7 +23,7 @@ from pathlib import Path
 
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report.cells import clean_cell, squash
-from clusterkg.loaders.report.crosswalk import country_code
+from clusterkg.loaders.report.crosswalk import LANGUAGE_TAG, country_code
 from clusterkg.loaders.report.document import Line, Row, Table, join_cells, locate_table
 from clusterkg.paths import DATA_DIR
 
@@ -42,11 +42,21 @@ class Region:
     nuts_level: int
     nuts_version: str
     spellings: tuple[str, ...]
+    label_language: str = "en"  # BCP 47 tag of the report's spellings
+    nuts_label_language: str = "en"  # BCP 47 tag of the official NUTS name
 
     @property
     def label(self) -> str:
         """The name the report gives the region (its first spelling)."""
         return self.spellings[0]
+
+
+def _tag(path: Path, row: dict[str, str], column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not LANGUAGE_TAG.match(value):
+        raise ValueError(f"{path.name}, region {row['nuts_code']}, column {column}: {value!r} is "
+                         "not a BCP 47 language tag such as de or fr")
+    return value
 
 
 @cache
@@ -64,6 +74,8 @@ def load_regions(path: Path = REGIONS_FILE) -> dict[str, Region]:
                 nuts_level=int(r["nuts_level"]),
                 nuts_version=r["nuts_version"],
                 spellings=tuple(squash(s) for s in r["spellings"].split("|")),
+                label_language=_tag(path, r, "label_language"),
+                nuts_label_language=_tag(path, r, "nuts_label_language"),
             )
             if region.nuts_code in codes:
                 raise ValueError(f"{path.name}: NUTS code {region.nuts_code} listed twice")
@@ -152,6 +164,8 @@ def region_record(region: Region, row: Row) -> Record:
         "nuts_code": region.nuts_code,
         "label": region.label,
         "nuts_label": region.nuts_label if region.nuts_label != region.label else None,
+        "label_language": region.label_language,
+        "nuts_label_language": region.nuts_label_language,
         "country": region.country,
         "nuts_level": str(region.nuts_level),
         "nuts_version": region.nuts_version,
@@ -162,6 +176,7 @@ def region_record(region: Region, row: Row) -> Record:
 def region_label_records(region: Region, row: Row) -> list[Record]:
     """Further spellings of the region as `region_label` records (alternative labels)."""
     return [
-        Record("region_label", {"nuts_code": region.nuts_code, "alt_label": s}, row.source())
+        Record("region_label", {"nuts_code": region.nuts_code, "alt_label": s,
+                                "label_language": region.label_language}, row.source())
         for s in region.spellings[1:]
     ]

@@ -8,6 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
+from clusterkg.api.describe import select
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import ExtractionError
 from clusterkg.loaders.report import table5
@@ -65,8 +66,10 @@ def test_every_nuts_code_has_a_local_label():
 def test_a_spelling_names_one_region(tmp_path):
     path = tmp_path / "regions.csv"
     path.write_text(
-        "nuts_code,nuts_label,country,nuts_level,nuts_version,spellings\n"
-        "AT11,Burgenland,AUT,2,2016,Burgenland\nAT12,Niederösterreich,AUT,2,2016,Burgenland\n",
+        "nuts_code,nuts_label,country,nuts_level,nuts_version,spellings,label_language,"
+        "nuts_label_language\n"
+        "AT11,Burgenland,AUT,2,2016,Burgenland,de,de\n"
+        "AT12,Niederösterreich,AUT,2,2016,Burgenland,de,de\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="names two regions"):
@@ -134,3 +137,24 @@ def test_unknown_region_is_an_extraction_error(lines):
     with pytest.raises(ExtractionError) as info:
         table5.extract(broken, REPORT)
     assert (info.value.line, info.value.column) == (874, "Region")
+
+
+def test_a_region_without_a_language_tag_is_refused(tmp_path):
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        "nuts_code,nuts_label,country,nuts_level,nuts_version,spellings,label_language,"
+        "nuts_label_language\nAT11,Burgenland,AUT,2,2016,Burgenland,de,German\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="AT11, column nuts_label_language: 'German'"):
+        load_regions.__wrapped__(path)
+
+
+def test_region_labels_carry_the_language_of_their_name(built_store):
+    rows = select(
+        built_store, "SELECT ?p ?l WHERE { <https://w3id.org/clusterkg/id/region/BE2> ?p ?l "
+        "FILTER(isLiteral(?l) && LANG(?l) != '') }"
+    )
+    labels = {(r["p"].value.rsplit("#", 1)[1], r["l"].value, r["l"].language) for r in rows}
+    assert ("prefLabel", "Flanders", "en") in labels
+    assert ("altLabel", "Vlaams Gewest", "nl") in labels
