@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, pages, queries, sparql, validate
+from clusterkg.api import admin, pages, queries, sparql, validate, workbench
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
+    app.include_router(workbench.router)  # query page assets and completions (issue 16)
     app.include_router(pages.router)
     app.include_router(validate.router)
     return app
