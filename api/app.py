@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clusterkg import __version__
-from clusterkg.api import admin, pages, queries, sparql, validate, workbench
+from clusterkg.api import admin, pages, queries, service_page, sparql, validate, workbench
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=[sparql.MAX_ROWS_HEADER],
         max_age=86400,
     )
+    app.add_middleware(service_page.ServiceDescriptionPage)  # HTML view for browsers (issue 16)
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
