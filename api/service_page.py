@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse, Response
 from clusterkg.api.pages import SECURITY_HEADERS
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+RDF_TYPES = ("text/turtle", "application/rdf+xml", "application/xml", "text/xml",
+             "application/n-triples", "text/plain", "application/ld+json", "application/json")
 FORMATS = (("Turtle", "ttl"), ("RDF/XML", "rdf"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"))
 
 
@@ -38,12 +40,21 @@ def _accept(header: str) -> list[tuple[str, float]]:
     return ranges
 
 
+def _quality(ranges: list[tuple[str, float]], media: str) -> float:
+    """The quality the ranges give a media type: its own entry, else `type/*`, else `*/*`."""
+    for wanted in (media, media.split("/")[0] + "/*", "*/*"):
+        found = [q for name, q in ranges if name == wanted]
+        if found:
+            return max(found)
+    return 0.0
+
+
 def prefers_html(accept: str | None) -> bool:
-    """True when the Accept header names HTML with a quality above every other media range."""
+    """True when the Accept header names HTML and ranks it above every RDF format the
+    description is offered in (browsers also name images with q=1: those do not count)."""
     ranges = _accept(accept or "")
     html = max((q for media, q in ranges if media in HTML_TYPES), default=0.0)
-    other = max((q for media, q in ranges if media not in HTML_TYPES), default=0.0)
-    return html > 0 and html > other
+    return html > 0 and all(html > _quality(ranges, rdf) for rdf in RDF_TYPES)
 
 
 def wants_page(request: Request) -> bool:
@@ -78,7 +89,7 @@ def render(turtle: str, endpoint: str) -> str:
     sections = []
     for subject in ordered:
         rows = "".join(
-            f"<tr><th>{escape(graph.namespace_manager.normalizeUri(p))}</th><td>"
+            f"<tr><th>{escape(graph.namespace_manager.normalizeUri(str(p)))}</th><td>"
             + "<br>".join(sorted(_term(o, graph, subjects) for o in graph.objects(subject, p)))
             + "</td></tr>"
             for p in sorted(set(graph.predicates(subject)), key=str)

@@ -43,13 +43,18 @@
     return "<" + iri + ">";
   }
 
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
+  const RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+
   class LocalTable extends Yasr.plugins.table {
     getUriLinkFromBinding(binding, prefixes) {
       const iri = binding.value;
       const label = Views.labels.get(iri);
       const short = shortName(iri, prefixes);
-      const shown = label ? escapeHtml(label) + " <small>" + escapeHtml(short) + "</small>"
-        : escapeHtml(short);
+      if (iri.startsWith(XSD) || iri === RDF + "langString") return escapeHtml(short); // datatypes
+      const prefixed = !short.startsWith("<");
+      const shown = !label ? escapeHtml(short)
+        : escapeHtml(label) + (prefixed ? " <small>" + escapeHtml(short) + "</small>" : "");
       const href = localHref(iri);
       if (!href) return "<span class='iri' title='" + escapeHtml(iri) + "'>" + shown + "</span>";
       return "<a class='iri' href='" + escapeHtml(href) + "' title='" + escapeHtml(iri) + "'>"
@@ -62,6 +67,8 @@
   Yasr.registerPlugin("map", Views.CountryMap);
 
   // --- completion from this server -----------------------------------------------------
+  let known = {}; // the server's prefixes, also used to shorten IRIs in results
+  fetch("workbench/prefixes.json").then((r) => r.json()).then((found) => { known = found; });
   const terms = fetch("workbench/terms.json").then((r) => r.json());
   function localCompleter(name, key) {
     const base = Yasqe.Autocompleters[name];
@@ -92,7 +99,7 @@
     persistenceId: null,
     pluginOrder: ["table", "chart", "map", "response"],
     defaultPlugin: "table",
-    prefixes: () => yasqe.getPrefixesFromQuery(),
+    prefixes: () => Object.assign({}, known, yasqe.getPrefixesFromQuery()),
   });
 
   // --- labels of result IRIs ------------------------------------------------------------

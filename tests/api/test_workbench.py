@@ -13,7 +13,8 @@ from clusterkg.api import workbench
 from clusterkg.api.service_page import prefers_html, render
 
 CKG = "https://w3id.org/clusterkg/ontology#"
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+BROWSER = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+           "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")  # Chromium's
 
 
 def test_every_vendor_file_is_installed_and_served(client: TestClient) -> None:
@@ -69,6 +70,8 @@ def test_accept_decides_between_page_and_rdf() -> None:
     assert not prefers_html("text/turtle, text/html;q=0.5")
     assert not prefers_html("text/html;q=0.5, application/rdf+xml")
     assert not prefers_html("text/html;q=0")
+    assert not prefers_html("text/html, */*")  # a tie: RDF, the service's own answer
+    assert prefers_html("text/html, image/*")
 
 
 def test_service_description_page_for_browsers_rdf_for_clients(client: TestClient) -> None:
