@@ -137,7 +137,7 @@ window.ClusterViews = (function () {
             mark: { type: "geoshape", clip: true, stroke: "#ffffff", strokeWidth: 0.6 },
             encoding: {
               color: { field: "value", type: "quantitative", title: value,
-                       scale: { scheme: "blues" } },
+                       scale: { scheme: { name: "blues", extent: [0.3, 1] } } },
             },
           },
         ],

@@ -131,6 +131,20 @@ def _table_rows(page: Any) -> int:
     return int(match.group(1).replace(",", ""))
 
 
+def test_every_library_query_runs_in_the_page(page: Any, base_url: str) -> None:
+    _open(page, base_url)
+    for name, query in library().items():
+        page.evaluate("document.body.dataset.state = ''")
+        page.select_option("#examples", name)
+        assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()") == (
+            query.text)
+        page.click(".yasqe_queryButton")
+        _done(page)
+        rows = len(_expected(base_url, query.text)["results"]["bindings"])
+        status = page.inner_text("#status")
+        assert status.startswith(f"{rows} row"), f"{name}: {status}"
+
+
 def test_a_chart_query_opens_in_its_chart(page: Any, base_url: str, shots: Path) -> None:
     name = "national-annual-budgets"
     assert "#+ view: chart" in library()[name].text
@@ -178,8 +192,10 @@ def test_table_sorts_and_shows_labels_linked_to_local_pages(page: Any, base_url:
     label = link.inner_text()
     assert label and not label.startswith("<") and not label.startswith("http")
     column = page.locator("#yasr table thead th", has_text="countryName")
-    column.locator(".dt-column-order").click()
-    column.locator(".dt-column-order").click()  # descending
+    column.click()
+    assert column.get_attribute("aria-sort") == "ascending"
+    column.click()
+    assert column.get_attribute("aria-sort") == "descending"
     first = page.locator("#yasr table tbody tr").first.locator("td").nth(1).inner_text()
     last_country = max(row["countryName"]["value"] for row in expected)
     assert last_country in first
