@@ -12,7 +12,7 @@ PORT ?= 8000
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v npm),,nodejs npm)
+APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v npm),,npm)
 
 system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The query page's browser assets (YASGUI, Vega-Lite, world-atlas), pinned by package-lock.json
-node_modules/.package-lock.json: package-lock.json
+# The query page's browser assets (YASGUI, Vega-Lite, world-atlas) and the browser tests'
+# axe-core, pinned by package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 
 setup: $(STAMP) node_modules/.package-lock.json ## Create .venv and install clusterkg with its dependencies
