@@ -47,6 +47,12 @@
   const RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
   class LocalTable extends Yasr.plugins.table {
+    // Whole cells by default, so that a result link is followed on the first click (YASR's
+    // shortened cells take the first click to expand); the "Ellipse" switch still shortens.
+    draw(persistentConfig) {
+      return super.draw(Object.assign({ isEllipsed: false }, persistentConfig));
+    }
+
     getUriLinkFromBinding(binding, prefixes) {
       const iri = binding.value;
       const label = Views.labels.get(iri);
