@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from clusterkg import __version__
 from clusterkg.api import admin, pages, queries, service_page, sparql, validate, workbench
 from clusterkg.api.state import StoreHolder
+from clusterkg.graph.release import Release
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
 
@@ -26,8 +27,8 @@ from clusterkg.settings import Settings
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store once for the app's lifetime; its workers stop with the app."""
     settings: Settings = app.state.settings
-    store = await anyio.to_thread.run_sync(_open, settings)
-    holder = StoreHolder(store, settings)
+    store, release = await anyio.to_thread.run_sync(_open, settings)
+    holder = StoreHolder(store, settings, release)
     app.state.holder = holder
     try:
         yield
@@ -35,7 +36,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder.close()
 
 
-def _open(settings: Settings) -> Store:
+def _open(settings: Settings) -> tuple[Store, Release]:
     return StoreHolder.load(settings.dataset)
 
 

@@ -15,10 +15,12 @@ import pyoxigraph as ox
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.media import GRAPH_FORMATS, RESULT_FORMATS
 from clusterkg.api.results import QueryJob
+from clusterkg.graph.materialise import RULE as RELEASE_RULE
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 PREFIXES = {
     "sd": SD,
@@ -88,7 +90,6 @@ def description(
         ox.Triple(service, RDF_TYPE, sd["Service"]),
         ox.Triple(service, sd["endpoint"], service),
         ox.Triple(service, sd["supportedLanguage"], sd["SPARQL11Query"]),
-        ox.Triple(service, sd["feature"], sd["UnionDefaultGraph"]),
         ox.Triple(service, sd["defaultDataset"], dataset),
         ox.Triple(dataset, RDF_TYPE, sd["Dataset"]),
         ox.Triple(dataset, RDF_TYPE, void["Dataset"]),
@@ -97,6 +98,8 @@ def description(
         ox.Triple(dataset, sd["defaultGraph"], default_graph),
         ox.Triple(default_graph, RDF_TYPE, sd["Graph"]),
         ox.Triple(default_graph, void["triples"], _count(stats.triples)),
+        # releases (h3): the default graph is the release's, not the union of the named graphs
+        ox.Triple(default_graph, DESCRIPTION, ox.Literal(RELEASE_RULE, language="en")),
     ]
     if federation:
         triples.append(ox.Triple(service, sd["feature"], sd["BasicFederatedQuery"]))

@@ -1,10 +1,12 @@
 """The served store, swappable at run time, and the FastAPI dependencies that hand it out.
 
-`StoreHolder.replace(store)` is how a freshly built store goes live: the new worker pool is
-forked first, then one assignment swaps store and pool together, then the old pool retires
-(its running queries finish on the old data). If anything fails before the swap, the old
-store keeps serving. Call it on the server's event loop (the admin route does; from another
-thread use `anyio.from_thread.run_sync`).
+`StoreHolder.replace(store, release)` is how a freshly loaded release goes live: the new worker
+pool is forked first, then one assignment swaps store, pool and release together, then the old
+pool retires (its running queries finish on the old data). A reader therefore sees the whole
+previous release or the whole new one (a new wave entirely or not at all). If anything fails
+before the swap, the old release keeps serving. `holder.release.version` names what is served
+(for ETags and the catalogue). Call it on the server's event loop (the admin route does; from
+another thread use `anyio.from_thread.run_sync`).
 """
 
 from __future__ import annotations
@@ -16,30 +18,32 @@ from pathlib import Path
 from fastapi import Depends, Request
 
 from clusterkg.api.execution import QueryPool
-from clusterkg.graph.store import OxigraphStore, Store
-from clusterkg.graph.waves import add_waves
+from clusterkg.graph.release import Release, load_release
+from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class StoreHolder:
-    """The live store and its worker pool, replaced atomically as one pair."""
+    """The live store, its worker pool and its release, replaced atomically as one triple."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, release: Release) -> None:
         self.settings = settings
-        self._current: tuple[Store, QueryPool] = (store, QueryPool(store, settings.query_workers))
+        self._current: tuple[Store, QueryPool, Release] = (
+            store,
+            QueryPool(store, settings.query_workers),
+            release,
+        )
         self._others: dict[int, QueryPool] = {}
         self.reload_lock = asyncio.Lock()
 
     @staticmethod
-    def load(path: Path) -> Store:
-        """Load the dump at `path`; a missing dump is an error, never an empty service."""
-        if not path.is_file():
-            raise FileNotFoundError(f"dataset {path} not found: build it first (clusterkg build)")
-        store = OxigraphStore.from_file(path)
-        add_waves(store, path.parent)
-        return store
+    def load(path: Path) -> tuple[Store, Release]:
+        """Load and check the release whose dump is `path` (`graph.release.load_release`): a
+        missing, cut or emptied dump or wave is an error, never an empty or partial service."""
+        loaded: tuple[Store, Release] = load_release(path)
+        return loaded
 
     @property
     def store(self) -> Store:
@@ -49,17 +53,23 @@ class StoreHolder:
     def pool(self) -> QueryPool:
         return self._current[1]
 
-    def replace(self, store: Store) -> None:
-        """Serve `store` from now on; the previous one keeps serving if this raises."""
+    @property
+    def release(self) -> Release:
+        """What is served: build and waves, with `version`."""
+        return self._current[2]
+
+    def replace(self, store: Store, release: Release) -> None:
+        """Serve `store` (release `release`) from now on; the previous one keeps serving if this
+        raises."""
         pool = QueryPool(store, self.settings.query_workers)
         old = self._current[1]
-        self._current = (store, pool)
+        self._current = (store, pool, release)
         old.close()
-        log.info("serving a new store of %d quads", len(store))
+        log.info("serving release %s (%d quads)", release.version, len(store))
 
     def pool_for(self, store: Store) -> QueryPool:
         """The pool of the live store, or one made (once) for a store given by an override."""
-        current_store, current_pool = self._current
+        current_store, current_pool, _ = self._current
         if store is current_store:
             return current_pool
         if id(store) not in self._others:
@@ -84,6 +94,11 @@ def get_holder(request: Request) -> StoreHolder:
     """The app's store holder, opened by the lifespan."""
     holder: StoreHolder = request.app.state.holder
     return holder
+
+
+def get_release(holder: StoreHolder = Depends(get_holder)) -> Release:
+    """The release being served (its `version` names the build and the waves in it)."""
+    return holder.release
 
 
 def get_store(holder: StoreHolder = Depends(get_holder)) -> Store:

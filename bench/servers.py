@@ -15,6 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from clusterkg.graph.release import write_manifest
+from clusterkg.paths import MANIFEST_NAME
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -53,6 +56,8 @@ def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> 
 @contextmanager
 def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0) -> Iterator[str]:
     """clusterkg serving `dump`; yields its /sparql URL."""
+    if not (dump.parent / MANIFEST_NAME).exists():  # a dump written here, not by a build:
+        write_manifest(dump)  # describe it, since the service serves only a described dump
     port = free_port()
     env = dict(
         os.environ,

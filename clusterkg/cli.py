@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,9 +17,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
+from clusterkg.graph.build import BuildError, BuildSummary, build
+from clusterkg.graph.release import ReleaseError, check_build, release_of_layout
 from clusterkg.graph.store import OxigraphStore
-from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR
+from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR, DistLayout
 from clusterkg.queries.library import library
 
 app = typer.Typer(
@@ -75,11 +78,17 @@ def build_command(
 
 
 def _open_store(dist: Path) -> OxigraphStore:
-    dump = dist / DUMP_NAME
+    """The current release of `dist`, loaded as the service loads it (one rule everywhere)."""
+    dump = DistLayout(dist).dump
     if not dump.exists():
         console.print(f"[red]no build at {dump}[/]: run `clusterkg build` first")
         raise typer.Exit(2)
-    return OxigraphStore.from_file(dump)
+    try:
+        store, _ = release_of_layout(dist)
+    except ReleaseError as exc:
+        console.print(f"[red]release refused[/]: {exc}")
+        raise typer.Exit(2) from exc
+    return store
 
 
 def _render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
@@ -186,7 +195,12 @@ def serve_command(
     from clusterkg.api.app import create_app
     from clusterkg.settings import Settings
 
-    settings = Settings.from_env(dataset=dist / DUMP_NAME, host=host, port=port)
+    settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port)
+    try:  # the service checks it again as it loads; this says why in one line, not a traceback
+        check_build(settings.dataset)
+    except ReleaseError as exc:
+        console.print(f"[red]not serving[/]: {exc}")
+        raise typer.Exit(2) from exc
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
@@ -196,9 +210,19 @@ def run_command(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """The main job: build the graph from the bundled sources, then serve it."""
+    """The main job: build the graph from the bundled sources, then serve it.
+
+    Without CLUSTERKG_ADMIN_TOKEN a token is generated for this run and printed, so that
+    `clusterkg load --service` and `/admin/reload` work out of the box."""
     _, summary = _run_build(dist, SOURCES_DIR, CORRECTIONS_FILE)
     _print_summary(summary)
+    if not os.environ.get("CLUSTERKG_ADMIN_TOKEN"):
+        os.environ["CLUSTERKG_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
+        console.print(
+            "admin token of this run (load a wave into the running service with "
+            "`clusterkg load FILES --wave NAME --service http://HOST:PORT`):\n"
+            f"  export CLUSTERKG_ADMIN_TOKEN={os.environ['CLUSTERKG_ADMIN_TOKEN']}"
+        )
     serve_command(dist, host, port)
 
 
@@ -206,6 +230,11 @@ def run_command(
 from clusterkg.survey_cli import register as _register_survey  # noqa: E402
 
 _register_survey(app)
+
+# Release commands (release; load --service): clusterkg/release_cli.py.
+from clusterkg.release_cli import register as _register_release  # noqa: E402
+
+_register_release(app)
 
 
 if __name__ == "__main__":

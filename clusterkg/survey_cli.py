@@ -73,6 +73,14 @@ def load_command(
     ] = False,
     dist: DistOption = Path("dist"),
     max_bytes: MaxBytes = MAX_BYTES,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            help="URL of a running service to load the wave into (admin token from "
+            "CLUSTERKG_ADMIN_TOKEN); it serves the wave at once, without a restart.",
+        ),
+    ] = None,
 ) -> None:
     """Validate, then load survey files as a wave (its own named graph, with provenance): all or
     nothing."""
@@ -82,6 +90,10 @@ def load_command(
             console.print(f"[red]no such file[/]: {path}")
             raise typer.Exit(2)
         inputs.append((path.name, path.read_bytes()))
+    if service is not None:  # releases and waves (h3): the running service loads it
+        from clusterkg.release_cli import load_into_service
+
+        raise typer.Exit(load_into_service(service, inputs, wave, replace))
     try:
         loaded = waves.load_wave(inputs, wave, dist, replace=replace, max_bytes=max_bytes)
     except waves.WaveError as exc:
@@ -105,7 +117,13 @@ def diff_command(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     dist: DistOption = Path("dist"),
 ) -> None:
-    """Programmes added, removed and changed (value by value) between two waves."""
+    """Programmes added, removed and changed (value by value) between two waves; with `report`
+    as the first wave, every value of the second that disagrees with the report, with both
+    sources."""
+    if wave_a == waves.REPORT:  # releases and waves (h3)
+        from clusterkg.release_cli import diff_with_report
+
+        raise typer.Exit(diff_with_report(dist, wave_b, fmt))
     try:
         result = waves.diff(dist, wave_a, wave_b)
     except waves.WaveError as exc:

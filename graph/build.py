@@ -1,16 +1,15 @@
 """`clusterkg build`: sources -> tidy records -> RDF -> SHACL gate -> reasoner -> dumps.
 
-The new dataset is assembled in memory and written to a staging folder beside the previous
-build; only when every step has passed are its files moved over the previous ones. A failed
-build raises `BuildError` and leaves `dist/` (and any server reading it) untouched.
+The new dataset is assembled in memory and checked; only then is it written, as a whole new
+release folder with a manifest (the dump's quad count and SHA-256), and made current with one
+atomic switch (`graph.publish`). A failed or killed build leaves `dist/` serving the previous
+release (`BuildError` says which step, file, line and cell).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,16 +22,30 @@ from clusterkg import iris
 from clusterkg.graph import provenance, reasoner
 from clusterkg.graph.checks import run_checks
 from clusterkg.graph.ontodoc import render_ontology_page
+from clusterkg.graph.publish import build_id, publish
+from clusterkg.graph.release import ReleaseError, manifest_entry, release_of_layout
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.loaders.mapper import MappingError, map_records, mappings
 from clusterkg.loaders.records import ExtractionError, Record
 from clusterkg.loaders.registry import run_extractors
-from clusterkg.paths import CORRECTIONS_FILE, ONTOLOGY_FILE, SOURCES_DIR, VOCABULARIES_DIR
+from clusterkg.paths import (
+    CORRECTIONS_FILE,
+    DUMP_NAME,
+    JSONLD_NAME,
+    MANIFEST_NAME,
+    ONTOLOGY_FILE,
+    ONTOLOGY_PAGE_NAME,
+    SOURCES_DIR,
+    TABLES_NAME,
+    TRIG_NAME,
+    VOCABULARIES_DIR,
+    DistLayout,
+)
 from clusterkg.shapes.validation import validate
 
 ONTOLOGY_GRAPH = iris.graph_iri("ontology")
 VOCABULARIES_GRAPH = iris.graph_iri("vocabularies")
-DUMP_NAME = "clusterkg.nq"
+__all__ = ["DUMP_NAME", "BuildError", "BuildSummary", "assemble", "build", "check"]
 
 Progress = Callable[[str], None]
 
@@ -199,33 +212,22 @@ def _export_tables(records: list[Record], directory: Path) -> None:
 
 def _write(
     store: OxigraphStore, records: list[Record], staging: Path, summary: BuildSummary
-) -> None:
-    (staging / DUMP_NAME).write_bytes(store.serialize(RdfFormat.NQUADS))
-    (staging / "clusterkg.trig").write_bytes(store.serialize(RdfFormat.TRIG))
+) -> str:
+    """Every file of the release into `staging`; returns the release folder's name."""
+    dump = staging / DUMP_NAME
+    dump.write_bytes(store.serialize(RdfFormat.NQUADS))
+    (staging / TRIG_NAME).write_bytes(store.serialize(RdfFormat.TRIG))
     jsonld = store.native.dump(format=ox.RdfFormat.JSON_LD)
     assert jsonld is not None
-    (staging / "clusterkg.jsonld").write_bytes(jsonld)
-    (staging / "ontology.html").write_text(render_ontology_page(store), encoding="utf-8")
-    _export_tables(records, staging / "tables")
-    (staging / "build.json").write_text(json.dumps(summary.as_json(), indent=2), encoding="utf-8")
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Move the staged files over the previous build's, each with an atomic rename."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for item in sorted(staging.iterdir(), key=lambda p: p.name == DUMP_NAME):
-        target = out_dir / item.name
-        if item.is_dir():
-            if target.exists():
-                old = out_dir / f".old-{item.name}"
-                shutil.rmtree(old, ignore_errors=True)
-                target.rename(old)
-                item.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                item.rename(target)
-        else:
-            item.replace(target)
+    (staging / JSONLD_NAME).write_bytes(jsonld)
+    (staging / ONTOLOGY_PAGE_NAME).write_text(render_ontology_page(store), encoding="utf-8")
+    _export_tables(records, staging / TABLES_NAME)
+    release = manifest_entry(build_id(), dump, store)
+    manifest = {**summary.as_json(), "release": release}
+    (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    described = release["dump"]
+    assert isinstance(described, dict)
+    return f"{release['id']}-{str(described['sha256'])[:8]}"
 
 
 def build(
@@ -234,7 +236,8 @@ def build(
     corrections_file: Path = CORRECTIONS_FILE,
     progress: Progress | None = None,
 ) -> tuple[OxigraphStore, BuildSummary]:
-    """Build the whole dataset into `out_dir`; the returned store is ready to serve."""
+    """Build the whole dataset into `out_dir`; the returned store is the release as served
+    (the new build plus the waves of `out_dir`, loaded by `graph.release.load_release`)."""
     try:
         store, records = assemble(sources_dir, corrections_file, progress)
     except (ExtractionError, MappingError, FileNotFoundError) as exc:
@@ -242,11 +245,11 @@ def build(
     warnings = check(store, progress)
     summary = summarise(store, out_dir, records)
     summary.warnings = warnings
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".staging-", dir=out_dir) as tmp:
-        staging = Path(tmp)
-        if progress:
-            progress("writing dumps")
-        _write(store, records, staging, summary)
-        _swap_in(staging, out_dir)
-    return store, summary
+    if progress:
+        progress("writing the release")
+    publish(DistLayout(out_dir), lambda staging: _write(store, records, staging, summary))
+    try:
+        served, _ = release_of_layout(out_dir)  # the one loader: checks what was just written
+    except ReleaseError as exc:
+        raise BuildError(f"the release written to {out_dir} does not load: {exc}") from exc
+    return served, summary

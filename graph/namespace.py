@@ -115,6 +115,7 @@ class CKG(DefinedNamespace):
     serviceField: URIRef
     sha256: URIRef
     situationKind: URIRef
+    sourceColumn: URIRef
     sourceDocument: URIRef
     sourceTable: URIRef
     studyVisitCountry: URIRef

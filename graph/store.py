@@ -58,8 +58,9 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Evaluate a SPARQL 1.1 query. Without `default_graphs` the default graph is the union
-        of all graphs (as Fuseki's and Oxigraph's union-default-graph option)."""
+        """Evaluate a SPARQL 1.1 query. Without `default_graphs` the default graph is the
+        store's own: for a served release, the release's materialised default graph (one value
+        per fact, `graph.materialise`); for a store being built, the union of its graphs."""
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update (never exposed on the public endpoint)."""
@@ -77,8 +78,20 @@ class Store(Protocol):
 class OxigraphStore:
     """The embedded default: an in-memory pyoxigraph store."""
 
-    def __init__(self, store: ox.Store | None = None) -> None:
+    def __init__(self, store: ox.Store | None = None, *, union_default: bool = True) -> None:
         self._store = store if store is not None else ox.Store()
+        self._union_default = union_default
+
+    def as_release(self) -> OxigraphStore:
+        """The same data, queried as a release: a query's default graph is the store's real
+        default graph (materialised by `graph.release.load_release`), never the union of the
+        named graphs, whose duplicates Oxigraph keeps."""
+        return OxigraphStore(self._store, union_default=False)
+
+    @property
+    def union_default(self) -> bool:
+        """True while the default graph of a query is the union of the named graphs."""
+        return self._union_default
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -114,7 +127,7 @@ class OxigraphStore:
     ) -> QueryResult:
         return self._store.query(
             sparql,
-            use_default_graph_as_union=not default_graphs,
+            use_default_graph_as_union=self._union_default and not default_graphs,
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
         )

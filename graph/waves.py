@@ -4,7 +4,10 @@ A wave is loaded all or nothing: its files are validated first (`loaders.survey`
 wave without violations is written, atomically, to `dist/waves/<name>.nq`, in the graph
 `https://w3id.org/clusterkg/graph/wave/<name>` with its provenance (a `ckg:SurveyWave` activity
 that used each file, with name and SHA-256, and when). A wave name that exists is refused unless
-`replace` is set. The server adds every wave to the build's dump with `add_waves`.
+`replace` is set. A wave file is sealed: its first line (an N-Quads comment) states its quad
+count and the SHA-256 of the rest, so a release never takes in a cut or edited wave
+(`graph.release` checks it). Writers hold the dist folder's lock, and leftovers of a killed load
+(`.<name>.nq.*` temporary files) are removed by the next one.
 """
 
 from __future__ import annotations
@@ -23,11 +26,17 @@ import pyoxigraph as ox
 import rdflib
 
 from clusterkg import iris
+from clusterkg.graph import materialise, provenance
+from clusterkg.graph.cells import cells
+from clusterkg.graph.locking import dist_lock
 from clusterkg.graph.store import OxigraphStore, RdfFormat
+from clusterkg.loaders.mapper import mappings
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
 from clusterkg.loaders.survey.validate import MAX_BYTES, SurveyResult, validate_inputs
+from clusterkg.paths import DistLayout
 
-WAVES_DIR_NAME = "waves"
+REPORT = "report"
+SEAL = re.compile(rb"^# clusterkg-wave quads=(?P<quads>\d+) sha256=(?P<sha>[0-9a-f]{64})\n")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CKG = iris.ONTOLOGY
 PROV = "http://www.w3.org/ns/prov#"
@@ -55,11 +64,11 @@ class WaveError(RuntimeError):
 
 
 def waves_dir(dist: Path) -> Path:
-    return dist / WAVES_DIR_NAME
+    return DistLayout(dist).waves
 
 
 def wave_graph_iri(name: str) -> str:
-    return iris.graph_iri(f"wave/{name}")
+    return str(materialise.wave_graph(name))
 
 
 def wave_iri(name: str) -> str:
@@ -67,7 +76,7 @@ def wave_iri(name: str) -> str:
 
 
 def wave_path(dist: Path, name: str) -> Path:
-    return waves_dir(dist) / f"{name}.nq"
+    return DistLayout(dist).wave(name)
 
 
 def check_name(name: str) -> None:
@@ -75,6 +84,8 @@ def check_name(name: str) -> None:
         raise WaveError(
             f"wave name {name!r}: use lower-case letters, digits and hyphens (e.g. 2025-spring)"
         )
+    if name == REPORT:
+        raise WaveError(f"wave name {name!r} is reserved: it names the report in `diff`")
 
 
 def list_waves(dist: Path) -> list[str]:
@@ -128,7 +139,8 @@ def wave_quads(
         if str(p) == RDF_TYPE and isinstance(s2, rdflib.URIRef) and str(s2).startswith(iris.ID):
             subjects.add(str(s2))
         quads.append(ox.Quad(_ox(s2), _ox(p), _ox(o2), graph))  # type: ignore[arg-type]
-    xsd_int = _n(XSD + "integer")
+    stated = {q.triple for q in quads}
+    table = mappings()
     for record in result.records:
         src = record.source
         excerpt = str(
@@ -141,46 +153,62 @@ def wave_quads(
         if excerpt not in excerpts:
             continue
         excerpts.discard(excerpt)
-        node = _n(excerpt)
-        quads += [
-            ox.Quad(node, _n(RDF_TYPE), _n(CKG + "SourceExcerpt"), graph),
-            ox.Quad(
-                node,
-                _n(RDFS_LABEL),
-                ox.Literal(f"{src.document}, {src.table}, row {src.line_start}"),
-                graph,
-            ),
-            ox.Quad(node, _n(CKG + "sourceDocument"), _n(file_iri[src.document]), graph),
-            ox.Quad(node, _n(PROV + "wasDerivedFrom"), _n(file_iri[src.document]), graph),
-            ox.Quad(
-                node,
-                _n(CKG + "lineStart"),
-                ox.Literal(str(src.line_start), datatype=xsd_int),
-                graph,
-            ),
-            ox.Quad(
-                node, _n(CKG + "lineEnd"), ox.Literal(str(src.line_end), datatype=xsd_int), graph
-            ),
-            ox.Quad(node, _n(CKG + "sourceTable"), ox.Literal(src.table or ""), graph),
-        ]
-    stamp = ox.Literal(
-        loaded.astimezone(UTC).isoformat(timespec="seconds"), datatype=_n(XSD + "dateTime")
-    )
-    quads += [
-        ox.Quad(wave, _n(RDF_TYPE), _n(CKG + "SurveyWave"), graph),
-        ox.Quad(wave, _n(RDFS_LABEL), ox.Literal(f"survey wave {name}"), graph),
-        ox.Quad(wave, _n(PROV + "startedAtTime"), stamp, graph),
-    ]
-    for file_name, data in files:
-        doc = _n(file_iri[file_name])
-        quads += [
-            ox.Quad(wave, _n(PROV + "used"), doc, graph),
-            ox.Quad(doc, _n(RDF_TYPE), _n(CKG + "SourceDocument"), graph),
-            ox.Quad(doc, _n(CKG + "fileName"), ox.Literal(file_name), graph),
-            ox.Quad(doc, _n(CKG + "sha256"), ox.Literal(hashlib.sha256(data).hexdigest()), graph),
-        ]
+        row, where = _n(excerpt), f"{src.document}, {src.table}, row {src.line_start}"
+        doc, lines = _n(file_iri[src.document]), (src.line_start, src.line_end)
+        quads += provenance.describe_excerpt(row, doc, where, lines, src.table, graph)
+        quads += provenance.describe_answer(row, record.values, graph)
+        used: dict[str, int] = {}
+        for column, triple in cells(table[record.kind], record) if record.kind in table else ():
+            if triple not in stated:
+                continue
+            used[column] = used.get(column, 0) + 1
+            suffix = "" if used[column] == 1 else f"-{used[column]}"
+            cell = _n(f"{excerpt}/{iris.slug(column)}{suffix}")
+            label = f"{where}, column {column}"
+            quads += provenance.describe_excerpt(cell, doc, label, lines, src.table, graph, column)
+            quads += provenance.describe_cell(cell, row, triple, column, graph)
+    sha = {f: hashlib.sha256(data).hexdigest() for f, data in files}
+    used_files = {f: (_n(file_iri[f]), sha[f]) for f, _ in files}
+    quads += provenance.wave_activity_quads(wave, name, used_files, loaded, graph)
     quads += [ox.Quad(_n(s), _n(CKG + "surveyWave"), wave, graph) for s in sorted(subjects)]
     return quads
+
+
+def seal(data: bytes, quads: int) -> bytes:
+    """The wave file: a comment line with the count and checksum of `data`, then `data`."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"# clusterkg-wave quads={quads} sha256={digest}\n".encode() + data
+
+
+def read_sealed(path: Path) -> tuple[bytes, int, str]:
+    """A wave file's data, quad count and checksum; `WaveError` unless the seal matches."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WaveError(f"wave file {path}: unreadable ({exc})") from exc
+    match = SEAL.match(raw)
+    if match is None:
+        raise WaveError(
+            f"wave file {path}: no seal line (quads and SHA-256); it was not written by "
+            "`clusterkg load` — load the wave again with --replace"
+        )
+    data = raw[match.end() :]
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != match["sha"].decode():
+        raise WaveError(
+            f"wave file {path}: SHA-256 of its data {digest[:16]}… differs from its seal "
+            f"{match['sha'].decode()[:16]}…: the file was cut or edited; refusing it"
+        )
+    return data, int(match["quads"]), digest
+
+
+def remove_leftovers(dist: Path) -> list[Path]:
+    """Temporary files of loads that were killed before their rename (call under the lock)."""
+    directory = waves_dir(dist)
+    found = sorted(directory.glob(".*.nq.*")) if directory.is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 def _write_atomically(target: Path, data: bytes, replace: bool) -> None:
@@ -228,8 +256,7 @@ def load_wave(
     """Validate `files` and, when there is no violation, write them as wave `name`."""
     check_name(name)
     target = wave_path(dist, name)
-    existed = target.exists()
-    if existed and not replace:
+    if target.exists() and not replace:
         raise WaveError(f"wave {name!r} exists ({target}): use --replace to replace it")
     result = validate_inputs(files, context, max_bytes)
     if not result.conforms:
@@ -240,15 +267,21 @@ def load_wave(
     store.extend(quads)
     data = store.dump(format=ox.RdfFormat.N_QUADS)
     assert data is not None
-    _write_atomically(target, data, replace)
-    return LoadedWave(name, target, len(quads), result, existed, [f for f, _ in files])
+    dist.mkdir(parents=True, exist_ok=True)
+    with dist_lock(DistLayout(dist)):
+        remove_leftovers(dist)
+        existed = target.exists()
+        _write_atomically(target, seal(data, len(store)), replace)
+    return LoadedWave(name, target, len(store), result, existed, [f for f, _ in files])
 
 
 def add_waves(store: OxigraphStore, dist: Path) -> list[str]:
-    """Load every wave of `dist/waves/` into `store` (the server calls this after the dump)."""
+    """Load every wave of `dist/waves/` into `store` as its named graph, each checked against
+    its seal (the served release does this through `graph.release.load_release`)."""
     names = list_waves(dist)
     for name in names:
-        store.load(wave_path(dist, name), RdfFormat.NQUADS)
+        data, _, _ = read_sealed(wave_path(dist, name))
+        store.load(data, RdfFormat.NQUADS)
     return names
 
 
@@ -314,7 +347,7 @@ def programmes(dist: Path, name: str) -> dict[str, Values]:
             f"(waves: {', '.join(list_waves(dist)) or 'none'})"
         )
     store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(input=read_sealed(path)[0], format=ox.RdfFormat.N_QUADS)
     graph = ox.NamedNode(wave_graph_iri(name))
     found: dict[str, Values] = {}
     for cls in sorted(PROGRAMME_CLASSES):

@@ -23,13 +23,27 @@ from rdflib.namespace import RDF, SKOS
 from clusterkg.loaders.mapper import PLACEHOLDER, Mapping, expand, mappings
 from clusterkg.paths import MAPPINGS_DIR, ONTOLOGY_FILE, VOCABULARIES_DIR
 
-SOURCE_COLUMNS: tuple[str, ...] = ("source_document", "source_table", "line_start", "line_end")
+# Provenance columns of every sheet (releases and waves, h3). A respondent or the survey office
+# says who answered, when and from what; the loader itself records the file, sheet and row of
+# every answer (and the column of every value), so nobody types them. The report columns are
+# filled only when a row restates a published document (a template filled from a build).
+RESPONDENT_COLUMNS: tuple[str, ...] = ("respondent", "answered_on", "answer_source")
+REPORT_COLUMNS: tuple[str, ...] = ("source_document", "source_table", "line_start", "line_end")
+SOURCE_COLUMNS: tuple[str, ...] = (*RESPONDENT_COLUMNS, *REPORT_COLUMNS)
 SOURCE_DESCRIPTIONS = {
-    "source_document": "Optional: the document the row was taken from (kept, not mapped).",
-    "source_table": "Optional: the table of that document.",
-    "line_start": "Optional: first line of the row in that document.",
-    "line_end": "Optional: last line of the row in that document.",
+    "respondent": "Optional: who gave the answer — an organisation or a role (e.g. national "
+    "cluster agency), not a person's name unless they agreed. Recorded with the row.",
+    "answered_on": "Optional: the date of the answer, as 2025-03-31. Recorded with the row.",
+    "answer_source": "Optional: where the answer comes from (the programme's annual report, its "
+    "web page, the managing authority's records). Recorded with the row.",
+    "source_document": "Only when the row restates a published document: its file name (the "
+    "template filled from a build writes it). File, sheet and row of the answer itself are "
+    "recorded by the loader.",
+    "source_table": "Only when the row restates a published document: its table.",
+    "line_start": "Only when the row restates a published document: first line of the row there.",
+    "line_end": "Only when the row restates a published document: last line of the row there.",
 }
+DATE_COLUMN = "answered_on"
 
 # Lexical forms accepted per datatype, with what a person is told when a cell does not fit.
 LEXICAL: dict[str, tuple[re.Pattern[str], str]] = {

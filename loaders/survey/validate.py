@@ -31,7 +31,14 @@ from clusterkg.loaders.survey.read import (
     read_rdf,
     read_xlsx,
 )
-from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SOURCE_COLUMNS, KindSpec, SurveyContext
+from clusterkg.loaders.survey.spec import (
+    DATE_COLUMN,
+    DEFAULT_CONTEXT,
+    LEXICAL,
+    SOURCE_COLUMNS,
+    KindSpec,
+    SurveyContext,
+)
 from clusterkg.shapes.validation import Problem, validate, with_context
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -172,7 +179,7 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
                     broken = True
                 continue
             column_name = usable.get(index)
-            if column_name is None or column_name in SOURCE_COLUMNS:
+            if column_name is None:
                 continue
             if cell.formula:
                 finding(
@@ -185,6 +192,11 @@ def _sheet_records(sheet: Sheet, spec: KindSpec, findings: list[Finding]) -> lis
                 broken = True
                 continue
             values[column_name] = cell.value or None
+        answered = values.get(DATE_COLUMN)  # provenance column: a date (releases and waves)
+        if answered and not LEXICAL["xsd:date"][0].match(answered):
+            finding("the value does not fit the column", row=number, column=DATE_COLUMN,
+                    value=answered, expected=LEXICAL["xsd:date"][1])
+            broken = True
         for column in spec.columns:
             value = values.get(column.name)
             if value is None:

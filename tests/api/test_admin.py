@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from clusterkg.api.app import create_app
+from clusterkg.graph.release import write_manifest
 from clusterkg.settings import Settings
 
 from .conftest import DATASET
@@ -29,26 +30,35 @@ def test_reload_refused_without_configured_token() -> None:
         assert "no admin token" in response.text
 
 
-def test_reload_serves_the_new_file_and_survives_a_broken_one(tmp_path: Path) -> None:
+def test_reload_serves_a_checked_release_and_refuses_a_cut_or_empty_dump(
+    tmp_path: Path,
+) -> None:
     dataset = tmp_path / "clusterkg.trig"
     shutil.copy(DATASET, dataset)
+    write_manifest(dataset)
     settings = Settings(dataset=dataset, admin_token=SecretStr("secret"))
     with TestClient(create_app(settings)) as client:
         assert _count(client) == "28"
+        first = client.app.state.holder.release.version  # type: ignore[attr-defined]
 
         dataset.write_text(
             "<https://w3id.org/clusterkg/graph/x> { <urn:a> <urn:b> <urn:c> . }\n"
         )
+        write_manifest(dataset)
         reloaded = client.post("/admin/reload", headers=AUTH)
         assert reloaded.status_code == 200, reloaded.text
         assert reloaded.json()["quads"] == 1
+        assert reloaded.json()["release"]["version"] != first
         assert _count(client) == "1"
 
-        dataset.write_text("this is { not TriG")
-        failed = client.post("/admin/reload", headers=AUTH)
-        assert failed.status_code == 500
-        assert "previous dataset is still served" in failed.text
-        assert _count(client) == "1"
+        good = dataset.read_bytes()
+        for broken in (b"", good[: good.index(b"<urn:b>")], b"this is { not TriG"):
+            dataset.write_bytes(broken)
+            failed = client.post("/admin/reload", headers=AUTH)
+            assert failed.status_code == 500
+            assert "previous dataset is still served" in failed.text
+            assert "differs from the manifest" in failed.text
+            assert _count(client) == "1"
 
         dataset.unlink()
         assert client.post("/admin/reload", headers=AUTH).status_code == 500

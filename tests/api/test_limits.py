@@ -129,7 +129,7 @@ def test_replace_swaps_the_store_atomically() -> None:
     with TestClient(create_app(Settings(dataset=DATASET))) as client:
         holder: StoreHolder = _app(client).state.holder
         old_pids = holder.pool.pids
-        holder.replace(synthetic_store(5))
+        holder.replace(synthetic_store(5), holder.release)
         count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
         assert count.json()["results"]["bindings"][0]["n"]["value"] == "5"
         for pid in old_pids:

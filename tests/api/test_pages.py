@@ -87,8 +87,9 @@ def test_ontology_page_missing_says_how_to_get_it(client: TestClient) -> None:
 
 
 def test_ontology_page_is_served_from_the_build(settings: Settings, tmp_path: Path) -> None:
-    dataset = tmp_path / "clusterkg.trig"
+    dataset = tmp_path / settings.dataset.name
     shutil.copy(settings.dataset, dataset)
+    shutil.copy(settings.dataset.parent / "build.json", tmp_path)  # the release's manifest
     (tmp_path / "ontology.html").write_text(
         "<!doctype html><title>clusterkg ontology</title>", encoding="utf-8"
     )

@@ -59,3 +59,16 @@ def test_build_of_a_broken_source_exits_1_and_names_the_cell(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "line 373" in result.output and "Duration" in result.output
     assert not (tmp_path / "dist" / "clusterkg.nq").exists()
+
+
+def test_serve_refuses_a_cut_dump_in_one_line(
+    built: tuple[OxigraphStore, BuildSummary], tmp_path: Path
+) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(built[1].out_dir, dist, symlinks=True)
+    dump = (dist / "clusterkg.nq").resolve()
+    data = dump.read_bytes()
+    dump.write_bytes(data[: data.rindex(b"\n", 0, len(data) // 2) + 1])  # cut at a line boundary
+    result = runner.invoke(app, ["serve", "--dist", str(dist), "--port", "0"])
+    assert result.exit_code == 2
+    assert "not serving" in result.output and "differs from the manifest" in result.output

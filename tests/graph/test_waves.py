@@ -173,3 +173,32 @@ def test_cli_load_and_diff(filled: Path, tmp_path: Path) -> None:
     )
     diffed = runner.invoke(app, ["diff", "one", "two", "--dist", str(tmp_path)])
     assert diffed.exit_code == 0 and "no programme differs" in diffed.output
+
+
+def test_respondent_columns_are_recorded_with_the_row(filled: Path, tmp_path: Path) -> None:
+    """A new survey has no report table and line: the template asks who answered, when and from
+    what; file, sheet and row are the loader's."""
+    header = (filled / "programme.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"respondent", "answered_on", "answer_source"} <= set(header)
+    assert "respondent" in (filled / "README.md").read_text(encoding="utf-8")
+    files = edit(csv_set(filled), "programme.csv", 2, "respondent", "Latvian cluster agency")
+    files = edit(files, "programme.csv", 2, "answered_on", "2025-03-31")
+    files = edit(files, "programme.csv", 2, "answer_source", "annual report 2024")
+    waves.load_wave(files, "2025", tmp_path)
+    store = OxigraphStore()
+    waves.add_waves(store, tmp_path)
+    ask = store.query(
+        "PREFIX ckg: <https://w3id.org/clusterkg/ontology#> "
+        "PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+        "ASK { GRAPH ?g { ?row ckg:lineStart 2 ; ckg:sourceTable 'programme' ; "
+        "dcterms:creator 'Latvian cluster agency' ; dcterms:date '2025-03-31'^^xsd:date ; "
+        "dcterms:source 'annual report 2024' ; ckg:sourceDocument ?f . "
+        "?f ckg:fileName 'programme.csv' } }"
+    )
+    assert bool(ask)
+    bad = edit(csv_set(filled), "programme.csv", 2, "answered_on", "last spring")
+    with pytest.raises(waves.WaveError) as refused:
+        waves.load_wave(bad, "2026", tmp_path)
+    assert refused.value.result is not None
+    assert any(f.column == "answered_on" and f.row == 2 for f in refused.value.result.violations)
