@@ -14,7 +14,17 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
-APT_PACKAGES := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v npm),,npm)
+# Running needs Java (HermiT), libseccomp (the query workers' sandbox) and npm (the query page's
+# assets); the browser tests also need Chromium.
+RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2) $(if $(shell command -v npm),,npm)
+DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
+
+define apt_install
+	@if [ -n "$(strip $(1))" ]; then \
+	  echo "installing Debian packages: $(1)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(1); fi
+endef
 
 system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
 	$(call apt_install,$(DEV_APT))
@@ -35,13 +45,14 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP) $(RUN_STAMP)
 
-# axe-core (accessibility checker of the browser tests), pinned by package-lock.json
-node_modules/.package-lock.json: package.json package-lock.json
+# The query page's browser assets (YASGUI, Vega-Lite, world-atlas) and the browser tests'
+# axe-core, pinned by package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json | $(RUN_STAMP)
 	npm ci --ignore-scripts --no-audit --no-fund
 
 setup: $(STAMP) node_modules/.package-lock.json ## Create .venv and install clusterkg with its development dependencies
 
-setup-run: $(RUN_STAMP) ## Create .venv and install clusterkg with what running needs only
+setup-run: $(RUN_STAMP) node_modules/.package-lock.json ## Create .venv and install clusterkg with what running needs only
 
 run: setup-run ## Build the graph from the bundled sources and serve it on $(HOST):$(PORT) (make run PORT=8080)
 	$(BIN)/clusterkg run --host $(HOST) --port $(PORT)

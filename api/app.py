@@ -24,8 +24,10 @@ from clusterkg.api import (
     pages,
     queries,
     resolver,
+    service_page,
     sparql,
     validate,
+    workbench,
 )
 from clusterkg.api.connections import uvicorn_options
 from clusterkg.api.guard import BodyDeadline, SecurityHeaders
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Query path hardening (issue 9): security headers on HTML, a deadline on request bodies.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
+    app.add_middleware(service_page.ServiceDescriptionPage)  # HTML view for browsers (issue 16)
     app.include_router(sparql.router)
     app.include_router(admin.router)
     app.include_router(queries.router)
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /ontology negotiates (its HTML is the same ontology page).
     app.include_router(resolver.router)
     app.include_router(dumps.router)
+    app.include_router(workbench.router)  # query page assets and completions (issue 16)
     app.include_router(pages.router)
     app.include_router(validate.router)
     app.include_router(jsonld_api.router)  # JSON-LD API for apps (h5, issue 12)

@@ -25,9 +25,12 @@ from clusterkg.settings import Settings
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 TEMPLATES_DIR = API_DIR / "templates"
+# 'unsafe-inline' styles (not scripts): YASGUI and Vega set style attributes and sheets at run
+# time (issue 16); scripts stay limited to this server's own files.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -1,50 +1,177 @@
-// The query page: a plain textarea editor with line numbers, the library's queries as
-// examples, results of /sparql as a table, CSV/JSON downloads and shareable URLs.
-// Hand-written, no dependencies, nothing loaded from other hosts.
+// The query page on YASGUI's editor (YASQE) and result viewer (YASR), installed from npm and
+// served from this server's /vendor: the library's queries as examples by topic, completion of
+// prefixes, classes and properties from this graph (never prefix.cc or LOV), result IRIs shown
+// by their label and linked to this server's own pages, a chart and a map view, CSV/TSV/JSON
+// downloads and links that run their query when opened. Nothing is loaded from other hosts.
 "use strict";
 
 (function () {
-  const ENDPOINT = "sparql";
-  const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9, text/plain;q=0.1";
-  const WELL_KNOWN = [
-    ["xsd", "http://www.w3.org/2001/XMLSchema#"],
-    ["rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"],
-  ];
+  const Yasqe = window.Yasgui.Yasqe;
+  const Yasr = window.Yasgui.Yasr;
+  const Views = window.ClusterViews;
+  const BASE = "https://w3id.org/clusterkg/";
+  const ONTOLOGY = BASE + "ontology#";
+  const ENDPOINT = new URL("sparql", document.baseURI).href;
+  const LABELS_AT_MOST = 500;
   const $ = (id) => document.getElementById(id);
-  const editor = $("query");
-  const gutter = $("gutter");
-  const examples = $("examples");
   const library = JSON.parse($("library").textContent || "[]");
+  const examples = $("examples");
+  let view = null; // the view the current query asks for (its `#+ view:` header or the link)
 
-  // --- editor -------------------------------------------------------------------------
-  function renumber() {
-    const lines = editor.value.split("\n").length;
-    let text = "";
-    for (let i = 1; i <= lines; i++) text += i + "\n";
-    gutter.textContent = text;
-    gutter.scrollTop = editor.scrollTop;
+  // --- links to this server's pages ---------------------------------------------------
+  // IRIs of the graph resolve here at the same path (h6's resolver); ontology terms land on
+  // their anchor of the documentation; other web IRIs (countries, NUTS) on /resource?iri=.
+  // Anything that is not http(s) gets no link at all (no javascript: or data: hrefs).
+  function localHref(iri) {
+    if (iri.startsWith(ONTOLOGY)) return "ontology#" + iri.slice(ONTOLOGY.length);
+    if (iri.startsWith(BASE)) return iri.slice(BASE.length);
+    if (/^https?:\/\//i.test(iri)) return "resource?iri=" + encodeURIComponent(iri);
+    return null;
   }
 
-  function setQuery(text) {
-    editor.value = text;
-    renumber();
-    updateDownloads();
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({
+      "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    })[c]);
   }
 
-  editor.addEventListener("input", () => { renumber(); updateDownloads(); });
-  editor.addEventListener("scroll", () => { gutter.scrollTop = editor.scrollTop; });
-  editor.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      run();
-    } else if (event.key === "Tab" && !event.shiftKey) {
-      event.preventDefault();
-      editor.setRangeText("  ", editor.selectionStart, editor.selectionEnd, "end");
-      renumber();
+  function shortName(iri, prefixes) {
+    for (const name in prefixes || {}) {
+      const ns = prefixes[name];
+      if (ns && iri.startsWith(ns)) return name + ":" + iri.slice(ns.length);
     }
+    return "<" + iri + ">";
+  }
+
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
+  const RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+
+  class LocalTable extends Yasr.plugins.table {
+    // Whole cells by default, so that a result link is followed on the first click (YASR's
+    // shortened cells take the first click to expand); the "Ellipse" switch still shortens.
+    draw(persistentConfig) {
+      return super.draw(Object.assign({ isEllipsed: false }, persistentConfig));
+    }
+
+    getUriLinkFromBinding(binding, prefixes) {
+      const iri = binding.value;
+      const label = Views.labels.get(iri);
+      const short = shortName(iri, prefixes);
+      if (iri.startsWith(XSD) || iri === RDF + "langString") return escapeHtml(short); // datatypes
+      const prefixed = !short.startsWith("<");
+      const shown = !label ? escapeHtml(short)
+        : escapeHtml(label) + (prefixed ? " <small>" + escapeHtml(short) + "</small>" : "");
+      const href = localHref(iri);
+      if (!href) return "<span class='iri' title='" + escapeHtml(iri) + "'>" + shown + "</span>";
+      return "<a class='iri' href='" + escapeHtml(href) + "' title='" + escapeHtml(iri) + "'>"
+        + shown + "</a>";
+    }
+  }
+
+  Yasr.registerPlugin("table", LocalTable);
+  Yasr.registerPlugin("chart", Views.Chart);
+  Yasr.registerPlugin("map", Views.CountryMap);
+
+  // --- completion from this server -----------------------------------------------------
+  let known = {}; // the server's prefixes, also used to shorten IRIs in results
+  fetch("workbench/prefixes.json").then((r) => r.json()).then((found) => { known = found; });
+  const terms = fetch("workbench/terms.json").then((r) => r.json());
+  function localCompleter(name, key) {
+    const base = Yasqe.Autocompleters[name];
+    return Object.assign({}, base, {
+      name, bulk: false, persistenceId: null,
+      get: (_yasqe, token) => terms.then((found) => {
+        const typed = ((token && (token.autocompletionString || token.string)) || "").toLowerCase();
+        return found[key].filter((iri) => iri.toLowerCase().includes(typed));
+      }),
+    });
+  }
+  Yasqe.registerAutocompleter(localCompleter("class", "classes"));
+  Yasqe.registerAutocompleter(localCompleter("property", "properties"));
+
+  const yasqe = new Yasqe($("yasqe"), {
+    persistenceId: null,
+    prefixCcApi: new URL("workbench/prefixes.json", document.baseURI).href,
+    editorHeight: "320px",
+    createShareableLink: () => shareUrl(),
+    consumeShareLink: null,
+    requestConfig: {
+      endpoint: ENDPOINT, method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json",
+      acceptHeaderGraph: "text/turtle",
+    },
+  });
+  const yasr = new Yasr($("yasr"), {
+    persistenceId: null,
+    pluginOrder: ["table", "chart", "map", "response"],
+    defaultPlugin: "table",
+    prefixes: () => Object.assign({}, known, yasqe.getPrefixesFromQuery()),
   });
 
-  // --- examples -----------------------------------------------------------------------
+  // --- labels of result IRIs ------------------------------------------------------------
+  async function fetchLabels() {
+    const results = yasr.results;
+    if (!results || !results.getBindings) return;
+    const iris = new Set();
+    for (const row of results.getBindings() || []) {
+      for (const name in row) {
+        if (row[name].type === "uri" && !Views.labels.has(row[name].value)) iris.add(row[name].value);
+      }
+    }
+    const wanted = [...iris].filter((iri) => /^https?:\/\/[^\s<>"{}|\\^`]+$/.test(iri))
+      .slice(0, LABELS_AT_MOST);
+    if (!wanted.length) return;
+    const query = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+      + "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+      + "SELECT ?s (SAMPLE(?en) AS ?english) (SAMPLE(?l) AS ?any) WHERE {\n"
+      + "  VALUES ?s { " + wanted.map((iri) => "<" + iri + ">").join(" ") + " }\n"
+      + "  ?s skos:prefLabel|rdfs:label ?l .\n"
+      + "  OPTIONAL { ?s skos:prefLabel|rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), \"en\")) }\n"
+      + "} GROUP BY ?s";
+    const response = await fetch(ENDPOINT, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+                 Accept: "application/sparql-results+json" },
+      body: new URLSearchParams({ query }),
+    });
+    if (!response.ok) return;
+    for (const row of (await response.json()).results.bindings) {
+      const label = (row.english || row.any || {}).value;
+      if (label) Views.labels.set(row.s.value, label);
+    }
+  }
+
+  yasqe.on("queryBefore", () => {
+    document.body.dataset.state = "running";
+    $("status").textContent = "Running…";
+    share(false);
+  });
+  yasqe.on("queryResponse", async (_yasqe, response, duration) => {
+    yasr.setResponse(response, duration);
+    try { await fetchLabels(); } catch (error) { console.warn("labels", error); }
+    const results = yasr.results;
+    const rows = results && results.getBindings ? (results.getBindings() || []).length : null;
+    const wanted = view && yasr.plugins[view] && yasr.plugins[view].canHandleResults() ? view : null;
+    if (wanted && yasr.selectedPlugin !== wanted) yasr.selectPlugin(wanted);
+    else yasr.draw();
+    const failed = results && results.getError && results.getError();
+    $("status").textContent = failed ? "The query failed (" + (failed.status || "error") + ")"
+      : rows === null ? "Answer in " + duration + " ms"
+      : rows + (rows === 1 ? " row" : " rows") + " in " + duration + " ms";
+    document.body.dataset.state = failed ? "error" : "done";
+  });
+  yasqe.on("change", updateDownloads);
+
+  // --- examples -------------------------------------------------------------------------
+  function header(sparql, key) {
+    const values = [];
+    for (const line of sparql.split("\n")) {
+      const match = /^#\+\s*([\w-]+)\s*:\s*(.*)$/.exec(line);
+      if (match && match[1] === key) values.push(match[2].trim());
+    }
+    return values;
+  }
+
   function fillExamples() {
     const topics = new Map();
     for (const q of library) {
@@ -57,203 +184,97 @@
       for (const q of queries) {
         const option = document.createElement("option");
         option.value = q.name;
-        option.textContent = q.name + " — " + q.summary;
+        const shows = header(q.sparql, "view")[0];
+        option.textContent = q.name + " — " + q.summary + (shows ? " [" + shows + "]" : "");
         group.appendChild(option);
       }
       examples.appendChild(group);
     }
   }
 
-  examples.addEventListener("change", () => {
-    const q = library.find((item) => item.name === examples.value);
+  function document_(q) {
     $("example-summary").textContent = q ? q.description || q.summary : "";
-    if (q) {
-      setQuery(q.sparql);
-      share(false);
+    const params = $("example-params");
+    params.textContent = "";
+    for (const p of (q && q.params) || []) {
+      const dt = document.createElement("dt");
+      dt.textContent = "?" + p.name;
+      const dd = document.createElement("dd");
+      dd.textContent = p.description + " — bind it with a VALUES line, or call ";
+      const code = document.createElement("code");
+      code.textContent = "queries/" + q.name + "?" + p.name + "=…";
+      dd.appendChild(code);
+      params.append(dt, dd);
     }
+    params.hidden = !params.childElementCount;
+  }
+
+  function pick(name) {
+    const q = library.find((item) => item.name === name);
+    document_(q);
+    if (!q) return null;
+    examples.value = q.name;
+    view = header(q.sparql, "view")[0] || null;
+    yasqe.setValue(q.sparql);
+    return q;
+  }
+
+  examples.addEventListener("change", () => {
+    if (pick(examples.value)) share(false);
   });
 
-  // --- URLs ---------------------------------------------------------------------------
+  // --- URLs -----------------------------------------------------------------------------
   function endpointUrl(format) {
-    const url = new URL(ENDPOINT, document.baseURI);
-    url.searchParams.set("query", editor.value);
-    if (format) url.searchParams.set("format", format);
+    const url = new URL(ENDPOINT);
+    url.searchParams.set("query", yasqe.getValue());
+    url.searchParams.set("format", format);
     return url.toString();
   }
 
   function updateDownloads() {
-    $("download-csv").href = endpointUrl("csv");
-    $("download-json").href = endpointUrl("json");
+    for (const format of ["csv", "tsv", "json"]) $("download-" + format).href = endpointUrl(format);
   }
 
-  function share(copy) {
+  function shareUrl() {
     const url = new URL(window.location.href);
     url.search = "";
-    url.hash = "query=" + encodeURIComponent(editor.value);
-    history.replaceState(null, "", url.toString());
-    if (copy && navigator.clipboard) navigator.clipboard.writeText(url.toString()).catch(() => {});
+    const params = new URLSearchParams();
+    params.set("query", yasqe.getValue());
+    if (view) params.set("view", view);
+    params.set("run", "1");
+    url.hash = params.toString();
     return url.toString();
   }
 
-  function queryFromUrl() {
-    const params = new URLSearchParams(window.location.search);
-    if (params.has("query")) return params.get("query");
-    const hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    if (hash.has("query")) return hash.get("query");
-    if (hash.has("example")) {
-      const q = library.find((item) => item.name === hash.get("example"));
-      if (q) { examples.value = q.name; return q.sparql; }
-    }
-    return null;
+  function share(copy) {
+    const url = shareUrl();
+    history.replaceState(null, "", url);
+    if (copy && navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+    return url;
   }
 
   $("share").addEventListener("click", () => {
     share(true);
-    $("status").textContent = "Link to this query copied to the address bar and clipboard.";
+    $("status").textContent = "A link that runs this query is in the address bar and the clipboard.";
   });
 
-  // --- results ------------------------------------------------------------------------
-  function prefixesOf(text) {
-    const found = [];
-    const re = /PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi;
-    let match;
-    while ((match = re.exec(text)) !== null) found.push([match[1] || "", match[2]]);
-    for (const [name, ns] of WELL_KNOWN) {
-      if (!found.some(([prefix]) => prefix === name)) found.push([name, ns]);
-    }
-    return found.sort((a, b) => b[1].length - a[1].length);
-  }
-
-  function shorten(iri, prefixes) {
-    for (const [name, ns] of prefixes) {
-      const local = iri.slice(ns.length);
-      if (iri.startsWith(ns) && /^[\w.-]*$/.test(local)) return name + ":" + local;
-    }
-    return "<" + iri + ">";
-  }
-
-  function cell(term, prefixes) {
-    const td = document.createElement("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      td.className = "iri";
-      td.title = term.value;
-      if (!/^https?:\/\//i.test(term.value)) {
-        // only web IRIs become links: a javascript: or data: IRI stays inert text
-        td.textContent = shorten(term.value, prefixes);
-        return td;
-      }
-      const a = document.createElement("a");
-      a.href = term.value;
-      a.title = term.value;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      a.textContent = shorten(term.value, prefixes);
-      td.appendChild(a);
-    } else if (term.type === "bnode") {
-      td.textContent = "_:" + term.value;
-      td.className = "bnode";
-    } else {
-      td.textContent = term.value;
-      const note = term["xml:lang"] ? "@" + term["xml:lang"]
-        : term.datatype ? "^^" + shorten(term.datatype, prefixes) : "";
-      if (note) {
-        const small = document.createElement("small");
-        small.textContent = note;
-        td.appendChild(small);
-      }
-      td.className = "literal";
-    }
-    return td;
-  }
-
-  function clear() {
-    $("error").hidden = true;
-    $("graph-result").hidden = true;
-    $("results").hidden = true;
-    $("results").tHead.textContent = "";
-    $("results").tBodies[0].textContent = "";
-  }
-
-  function showTable(data, prefixes) {
-    const table = $("results");
-    const head = document.createElement("tr");
-    for (const name of data.head.vars) {
-      const th = document.createElement("th");
-      th.textContent = "?" + name;
-      head.appendChild(th);
-    }
-    table.tHead.appendChild(head);
-    const body = document.createDocumentFragment();
-    for (const binding of data.results.bindings) {
-      const tr = document.createElement("tr");
-      for (const name of data.head.vars) tr.appendChild(cell(binding[name], prefixes));
-      body.appendChild(tr);
-    }
-    table.tBodies[0].appendChild(body);
-    table.hidden = false;
-    return data.results.bindings.length;
-  }
-
-  async function run() {
-    const text = editor.value;
-    clear();
-    share(false);
-    updateDownloads();
-    $("status").textContent = "Running…";
-    $("run").disabled = true;
-    const started = performance.now();
-    try {
-      const response = await fetch(ENDPOINT, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: ACCEPT },
-        body: new URLSearchParams({ query: text }),
-      });
-      const type = response.headers.get("content-type") || "";
-      const ms = Math.round(performance.now() - started);
-      if (!response.ok) {
-        $("error").textContent = await response.text();
-        $("error").hidden = false;
-        $("status").textContent = "Error " + response.status + " after " + ms + " ms";
-        return;
-      }
-      const capped = response.headers.get("X-SPARQL-MaxRows");
-      const cap = capped ? " (cut at the limit of " + capped + " rows)" : "";
-      if (type.includes("json")) {
-        const data = await response.json();
-        if ("boolean" in data) {
-          $("status").textContent = "ASK: " + data.boolean + " in " + ms + " ms";
-        } else {
-          const rows = showTable(data, prefixesOf(text));
-          $("status").textContent = rows + (rows === 1 ? " row" : " rows") + " in " + ms + " ms" + cap;
-        }
-      } else {
-        $("graph-result").textContent = await response.text();
-        $("graph-result").hidden = false;
-        $("status").textContent = "Graph result in " + ms + " ms" + cap;
-      }
-    } catch (error) {
-      $("error").textContent = String(error);
-      $("error").hidden = false;
-      $("status").textContent = "The request failed.";
-    } finally {
-      $("run").disabled = false;
-    }
-  }
-
-  $("run").addEventListener("click", run);
-
-  // --- start --------------------------------------------------------------------------
+  // --- start ----------------------------------------------------------------------------
+  // `#query=…&view=…&run=1` (the shared link) or `?query=…` opens and runs a query;
+  // `#example=name` opens a query of the library (and runs it with `run=1`).
   fillExamples();
-  const fromUrl = queryFromUrl();
-  if (fromUrl !== null) {
-    setQuery(fromUrl);
+  const search = new URLSearchParams(window.location.search);
+  const hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+  let runNow = false;
+  if (hash.has("query") || search.has("query")) {
+    yasqe.setValue(hash.get("query") || search.get("query"));
+    view = hash.get("view") || search.get("view") || null;
+    runNow = true;
+  } else if (hash.has("example") && pick(hash.get("example"))) {
+    runNow = hash.get("run") === "1";
   } else if (library.length) {
-    examples.value = library[0].name;
-    $("example-summary").textContent = library[0].description || library[0].summary;
-    setQuery(library[0].sparql);
-  } else {
-    setQuery("SELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n");
+    pick(library[0].name);
   }
+  updateDownloads();
   document.body.dataset.ready = "true";
+  if (runNow) yasqe.query().catch(() => {});
 })();

@@ -29,9 +29,9 @@ def test_query_page(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
-    assert '<textarea id="query"' in html
-    assert 'id="examples"' in html and 'id="results"' in html
-    assert 'id="download-csv"' in html and 'id="download-json"' in html
+    assert 'id="yasqe"' in html and 'id="yasr"' in html
+    assert 'id="examples"' in html
+    assert all(f'id="download-{fmt}"' in html for fmt in ("csv", "tsv", "json"))
     embedded = _embedded_library(html)
     assert [entry["name"] for entry in embedded] == list(library())
     assert all(entry["sparql"] == library()[str(entry["name"])].text for entry in embedded)
