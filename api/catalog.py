@@ -30,17 +30,17 @@ DATASET_IRI = iris.BASE + "dataset"
 CATALOG_IRI = iris.BASE + "catalog"
 GRAPH = iris.BASE + "graph/catalog"
 NS = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dct": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "void": "http://rdfs.org/ns/void#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": iris.RDF,
+    "xsd": iris.XSD,
+    "dct": iris.DCTERMS,
+    "dcat": iris.DCAT,
+    "void": iris.VOID,
+    "foaf": iris.FOAF,
+    "skos": iris.SKOS,
+    "prov": iris.PROV,
     "spdx": "http://spdx.org/rdf/terms#",
     "ckg": iris.ONTOLOGY,
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "owl": iris.OWL,
     "dcatap": "http://data.europa.eu/r5r/",
 }
 # DCAT-AP 3.0.1's mdr-vocabularies shape wants the algorithm IRI to start with

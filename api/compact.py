@@ -14,11 +14,12 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from clusterkg import iris
 from clusterkg.api.ldcontext import terms
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE = iris.RDF + "type"
+XSD_STRING = iris.XSD + "string"
+RDF_LANGSTRING = iris.RDF + "langString"
 
 Json = str | int | float | bool | None | list["Json"] | dict[str, "Json"]
 

@@ -23,11 +23,11 @@ from clusterkg.paths import API_DIR, SOURCES_DIR
 
 INCOMING_LIMIT = 500
 LABEL_PROPERTIES = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
+    iris.SKOS + "prefLabel",
+    iris.RDFS + "label",
+    iris.DCTERMS + "title",
 )
-DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+DERIVED = iris.PROV + "wasDerivedFrom"
 CKG = iris.ONTOLOGY
 
 
@@ -169,7 +169,7 @@ def excerpts_of(store: Store, excerpt_iris: list[str]) -> list[Excerpt]:
           VALUES ?e {{ {values} }}
           ?e <{CKG}sourceDocument> ?doc ; <{CKG}lineStart> ?start ; <{CKG}lineEnd> ?end .
           OPTIONAL {{ ?e <{CKG}sourceTable> ?table }}
-          OPTIONAL {{ ?doc <http://purl.org/dc/terms/title> ?title }}
+          OPTIONAL {{ ?doc <{iris.DCTERMS}title> ?title }}
           OPTIONAL {{ ?doc <{CKG}fileName> ?file }}
         }} ORDER BY ?doc ?start"""
     found: dict[str, Excerpt] = {}

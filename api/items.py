@@ -17,6 +17,7 @@ from typing import cast
 import pyoxigraph as ox
 from pyld import jsonld
 
+from clusterkg import iris
 from clusterkg.api.collection_spec import FRAMES_DIR, CollectionSpec, sparql_prologue
 from clusterkg.api.compact import Json
 from clusterkg.api.ldcontext import CONTEXT_V1, local_loader
@@ -25,7 +26,7 @@ from clusterkg.graph.store import Store
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 _KEY = re.compile(KEY_PATTERN)
 MAX_KEY = 300
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = iris.RDF + "type"
 _ITEM = re.compile(r"\?item\b")
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from clusterkg import iris
 from clusterkg.api.collection_spec import (
     CollectionSpec,
     FilterKind,
@@ -30,7 +31,7 @@ MAX_LIMIT = 100
 MAX_TEXT = 200
 MAX_DECIMAL = Decimal(10) ** 15
 CONTROL = ("sort", "limit", "page", "format")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = iris.XSD
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 
 ValueTable = dict[str, tuple[str, ...]]

@@ -23,8 +23,8 @@ from clusterkg.api.negotiation import DOCUMENT_FORMATS, EXTENSIONS
 from clusterkg.paths import API_DIR
 
 TEMPLATES = API_DIR / "templates" / "ld"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = iris.RDF + "type"
+XSD = iris.XSD
 CKG = iris.ONTOLOGY
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "

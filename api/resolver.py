@@ -34,15 +34,15 @@ from clusterkg.api.describe import (
 from clusterkg.api.negotiation import HTML, Choice
 from clusterkg.api.state import StoreHolder, get_holder, get_settings, get_store
 from clusterkg.graph.store import OxigraphStore, Store
-from clusterkg.loaders.mapper import PREFIXES
+from clusterkg.iris import PREFIXES
 from clusterkg.settings import Settings
 
 router = APIRouter(tags=["linked data"])
 
 SUBJECTS_SHOWN = 1000
 EXCERPT = iris.ONTOLOGY + "SourceExcerpt"
-LD_PREFIXES = {**PREFIXES, "dcat": "http://www.w3.org/ns/dcat#", "void": "http://rdfs.org/ns/void#",
-               "sd": "http://www.w3.org/ns/sparql-service-description#",
+LD_PREFIXES = {**PREFIXES, "dcat": iris.DCAT, "void": iris.VOID,
+               "sd": iris.SD,
                "spdx": "http://spdx.org/rdf/terms#", "adms": "http://www.w3.org/ns/adms#"}
 
 

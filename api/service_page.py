@@ -15,6 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from clusterkg import iris
 from clusterkg.api.pages import SECURITY_HEADERS
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -81,7 +82,7 @@ def render(turtle: str, endpoint: str) -> str:
     """An HTML page of every resource the description states, the service first."""
     graph = rdflib.Graph()
     graph.parse(data=turtle, format="turtle")
-    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    sd = rdflib.Namespace(iris.SD)
     subjects = set(graph.subjects())
     first = sorted(set(graph.subjects(rdflib.RDF.type, sd.Service)), key=str)
     ordered = first + sorted(subjects - set(first), key=lambda s: (isinstance(s, rdflib.BNode),

@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 
 from clusterkg.api.state import get_store
 from clusterkg.graph.store import Store
-from clusterkg.loaders.mapper import PREFIXES
+from clusterkg.iris import PREFIXES
 from clusterkg.paths import API_DIR, ONTOLOGY_DIR
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

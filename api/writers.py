@@ -22,10 +22,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from clusterkg import iris
+
 CHUNK = 1 << 20
 _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = iris.XSD + "string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 

@@ -40,6 +40,7 @@ from clusterkg.api import items, listing
 from clusterkg.api.collection_spec import collections
 from clusterkg.graph.build import build
 from clusterkg.graph.store import OxigraphStore
+from clusterkg.iris import ONTOLOGY
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -118,7 +119,7 @@ def _member_statements(store: OxigraphStore, properties: tuple[str, ...], iris: 
 def item_paths(store: OxigraphStore) -> dict[str, Any]:
     spec = collections()["programmes"]
     result = store.query(
-        "SELECT ?p WHERE { ?p a <https://w3id.org/clusterkg/ontology#ClusterProgramme> }"
+        f"SELECT ?p WHERE {{ ?p a <{ONTOLOGY}ClusterProgramme> }}"
     )
     assert isinstance(result, ox.QuerySolutions)
     iris = sorted(row["p"].value for row in result if isinstance(row["p"], ox.NamedNode))

@@ -1,14 +1,14 @@
-"""The ontology's documentation page, written at build time: pyLODE's OntPub profile documents
-the classes and properties of the `ontology` graph; the concept schemes of the `vocabularies`
-graph follow in a section of their own, and a navigation bar leads back to the query page.
+"""The ontology's documentation page, written at build time: pyLODE's OntPub profile documents the
+classes and properties of the `ontology` graph; the concept schemes of the `vocabularies` graph
+follow in a section of their own, and a navigation bar leads back to the query page.
 
-Two adaptations make the page fit the server. Every term's section takes the term's local name
-as its anchor (`#NationalClusterProgramme`), the fragment of its hash IRI, so the IRI
-`https://w3id.org/clusterkg/ontology#NationalClusterProgramme` resolved on this server lands on
-it (pyLODE names sections after labels, `#nationalclusterprogramme`, while its own links use the
-local name). The schemes are rendered here because pyLODE's VocPub profile documents one scheme
-per run and shows no concepts of ours. The page is self-contained: pyLODE inlines its style
-sheet, and nothing is loaded from another host.
+Two adaptations make the page fit the server. Every term's section takes the term's local name as
+its anchor (`#NationalClusterProgramme`), the fragment of its hash IRI, so the term's IRI
+(`ckg:NationalClusterProgramme`) resolved on this server lands on it (pyLODE names sections after
+labels, `#nationalclusterprogramme`, while its own links use the local name). The schemes are
+rendered here because pyLODE's VocPub profile documents one scheme per run and shows no concepts of
+ours. The page is self-contained: pyLODE inlines its style sheet, and nothing is loaded from
+another host.
 """
 
 from __future__ import annotations

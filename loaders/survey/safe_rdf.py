@@ -19,10 +19,11 @@ from typing import NoReturn
 import rdflib
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
+from clusterkg import iris
 from clusterkg.loaders.survey.limits import HostileInput
 from clusterkg.loaders.survey.read import UnusableInput
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = iris.XSD + "string"
 
 
 class ContextRefused(Exception):
