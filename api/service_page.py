@@ -11,9 +11,9 @@ from __future__ import annotations
 from html import escape
 
 import rdflib
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clusterkg import iris
 from clusterkg.api.pages import SECURITY_HEADERS
@@ -110,18 +110,40 @@ def render(turtle: str, endpoint: str) -> str:
     )
 
 
-class ServiceDescriptionPage(BaseHTTPMiddleware):
-    """Serves the HTML view of the service description to browsers."""
+class ServiceDescriptionPage:
+    """Serves the HTML view of the service description to browsers.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not wants_page(request):
-            return await call_next(request)
-        headers = [(k, v) for k, v in request.scope["headers"] if k != b"accept"]
-        request.scope["headers"] = [*headers, (b"accept", b"text/turtle")]
-        response = await call_next(request)
-        if response.status_code != 200:
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+    A plain ASGI middleware: every other request passes through untouched, so streamed answers
+    and client-disconnect detection (the query and validation routes rely on both) are unchanged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not wants_page(Request(scope)):
+            await self.app(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in scope["headers"] if k != b"accept"]
+        inner = {**scope, "headers": [*headers, (b"accept", b"text/turtle")]}
+        status = 500
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            nonlocal status, start
+            if message["type"] == "http.response.start":
+                status, start = message["status"], message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(inner, receive, collect)
+        if status != 200:
+            await send(start)
+            await send({"type": "http.response.body", "body": b"".join(chunks)})
+            return
+        request = Request(scope)
         endpoint = str(request.url.replace(query="", fragment=""))
-        return HTMLResponse(render(body.decode("utf-8"), endpoint),
+        page = HTMLResponse(render(b"".join(chunks).decode("utf-8"), endpoint),
                             headers={**SECURITY_HEADERS, "Vary": "Accept"})
+        await page(scope, receive, send)
