@@ -19,7 +19,7 @@ import pytest
 
 from clusterkg.api.sandbox import deny_network
 
-from .canary import Canary, canary
+from ..hostile.canary import Canary, canary
 from .conftest import DATASET
 from .server import children, running_server
 
@@ -70,7 +70,7 @@ def test_no_spelling_of_service_reaches_the_canary(
         for query in spellings(listener.port):
             response = _send(client, url, method, query)
             assert response.status_code in (400, 403), (query, response.text)
-        assert listener.hits == 0
+        assert listener.connections == 0
 
 
 def test_closed_port_is_not_told_apart(server: tuple[str, int]) -> None:
@@ -84,7 +84,7 @@ def test_closed_port_is_not_told_apart(server: tuple[str, int]) -> None:
                                                   " { ?s ?p ?o } }"}, timeout=30)
             for port in (listener.port, closed)
         }
-        assert listener.hits == 0
+        assert listener.connections == 0
     assert {a.status_code for a in answers.values()} == {403}
     assert "refused" not in answers[closed].text.lower()
 
@@ -124,7 +124,7 @@ def test_sandbox_stops_the_engine_itself() -> None:
         os.close(read_end)
         assert os.WEXITSTATUS(status) == 0
         assert "Permission denied" in message
-        assert listener.hits == 0
+        assert listener.connections == 0
 
 
 def test_allow_listed_service_is_called(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_allow_listed_service_is_called(tmp_path: Path) -> None:
             assert httpx.get(url, params={"query": query}, timeout=30).status_code == 200
             other = f"SELECT * {{ SERVICE SILENT <{endpoint}x> {{ ?s ?p ?o }} }}"
             assert httpx.get(url, params={"query": other}, timeout=30).status_code == 403
-        assert listener.hits >= 1
+        assert listener.connections >= 1
 
 
 __all__ = ["Canary"]
