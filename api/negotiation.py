@@ -16,19 +16,16 @@ import importlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, cast
 
 import pyoxigraph as ox
 
-from clusterkg.api import media
+from clusterkg.api import ldcontext, media
 from clusterkg.api.media import MediaFormat
-from clusterkg.paths import API_DIR
 
 # pyld ships no type information; imported as a module object so every checker agrees.
 jsonld = importlib.import_module("pyld.jsonld")
-CONTEXT_IRI = "https://w3id.org/clusterkg/context/v1.jsonld"
-CONTEXT_FILE = API_DIR / "context" / "v1.jsonld"
+CONTEXT_IRI = ldcontext.CONTEXT_V1
 
 # HTML 5, §"text/html" registration (IANA); served as the human-readable representation.
 HTML = MediaFormat("HTML", "text/html", ("html", "htm"), ("application/xhtml+xml",), text=True)
@@ -137,37 +134,10 @@ def headers(path: str, fmt: MediaFormat, query: str = "") -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1)
-def context_document() -> dict[str, Any]:
-    """The project's JSON-LD context, read once from the package."""
-    if not CONTEXT_FILE.is_file():
-        raise FileNotFoundError(f"JSON-LD context {CONTEXT_FILE} is missing from the package")
-    document = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or "@context" not in document:
-        raise ValueError(f"{CONTEXT_FILE}: expected a JSON object with an @context member")
-    return cast(dict[str, Any], document)
-
-
-def local_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """pyld document loader that knows the project's context and nothing else."""
-    if url.split("#", 1)[0] == CONTEXT_IRI:
-        return {
-            "contextUrl": None,
-            "documentUrl": url,
-            "document": context_document(),
-            "contentType": "application/ld+json",
-        }
-    raise jsonld.JsonLdError(
-        f"refusing to load {url}: only {CONTEXT_IRI} is known (no network at run time)",
-        "jsonld.LoadDocumentError",
-        code="loading document failed",
-    )
-
-
 def compact(expanded: list[dict[str, Any]] | dict[str, Any]) -> dict[str, Any]:
     """Expanded JSON-LD compacted with the project's context, referenced by its IRI."""
     result = jsonld.compact(
-        expanded, CONTEXT_IRI, {"documentLoader": local_loader, "base": None}
+        expanded, CONTEXT_IRI, {"documentLoader": ldcontext.local_loader, "base": None}
     )
     return cast(dict[str, Any], result)
 

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 
 from clusterkg.api.app import create_app
 from clusterkg.api.describe import select
-from clusterkg.api.negotiation import jsonld, local_loader
+from clusterkg.api.ldcontext import local_loader
+from clusterkg.api.negotiation import jsonld
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.settings import Settings
