@@ -22,13 +22,15 @@ from clusterkg import iris
 from clusterkg.api.execution import CHEAP, QueryPool
 from clusterkg.api.inspection import QueryTooDeep, check_depth, inspect_query, tokens
 from clusterkg.api.protocol import ProtocolError, answer_query, error_response
-from clusterkg.api.state import get_pool, get_settings
+from clusterkg.api.state import get_pool, get_release, get_settings
+from clusterkg.graph.release import Release, ReleaseError, wave_dataset
 from clusterkg.queries.library import NamedQuery, library, parse_header
 from clusterkg.settings import Settings
 
 router = APIRouter(tags=["named queries"])
 
 PASS_THROUGH = ("format", "output")  # answer-format overrides, as on /sparql
+WAVE = "wave"  # one survey wave alone (README, "Releases and survey waves")
 _NUMBER = re.compile(r"[+-]?(?:\d+|\d*\.\d+)")
 _PNAME = re.compile(r"([A-Za-z][\w.-]*)?:([\w.-]*)")
 _XSD = iris.XSD
@@ -176,12 +178,23 @@ async def run_named_query(
     queries: dict[str, NamedQuery] = Depends(get_library),
     pool: QueryPool = Depends(get_pool),
     settings: Settings = Depends(get_settings),
+    release: Release = Depends(get_release),
 ) -> Response:
-    """Run a named query with its parameters bound; the answer is negotiated as on /sparql."""
+    """Run a named query with its parameters bound; the answer is negotiated as on /sparql.
+    `wave=NAME` asks the query of that survey wave alone instead of the current release."""
     query = queries.get(name)
     if query is None:
         return PlainTextResponse(f"no named query {name!r}: GET /queries lists them\n", 404)
-    pairs = request.query_params.multi_items()
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != WAVE]
+    dataset: list[tuple[str, str]] = []
+    asked = request.query_params.getlist(WAVE)
+    if len(asked) > 1:
+        return PlainTextResponse("parameter 'wave': give one wave at most\n", 400)
+    if asked:
+        try:
+            dataset = [("default-graph-uri", g) for g in wave_dataset(release, asked[0])]
+        except ReleaseError as error:
+            return PlainTextResponse(f"parameter 'wave': {error}\n", 400)
     try:
         sparql = bind(query.text, bound_values(query, pairs, settings.max_query_depth))
     except ParameterError as error:
@@ -190,6 +203,8 @@ async def run_named_query(
         return PlainTextResponse(f"{name} cannot be parametrised: {error}\n", 500)
     forced = [(key, value) for key, value in pairs if key in PASS_THROUGH]
     try:
-        return await answer_query(request, [("query", sparql), *forced], pool, settings, CHEAP)
+        return await answer_query(
+            request, [("query", sparql), *dataset, *forced], pool, settings, CHEAP
+        )
     except ProtocolError as error:
         return error_response(error)

@@ -116,3 +116,46 @@ def test_restated_programme_round_trips_with_the_wave_value(
     about = {t for t in back if t[0] == f"<{CZE}>"}
     expected = {t for t in graph if t[0] == f"<{CZE}>"}
     assert about == expected, diff(expected, about)
+
+
+def test_named_query_of_one_wave_answers_from_that_wave_alone(
+    client: TestClient, release_store: OxigraphStore, wave_dist: Path
+) -> None:
+    """`/queries/{name}?wave=` asks the query of the wave's graphs (README, releases and waves):
+    the answer equals the same SPARQL over those default graphs, and differs from the release's."""
+    from clusterkg.graph.release import wave_dataset
+    from clusterkg.queries.library import library
+
+    text = library()["national-annual-budgets"].text
+    graphs = wave_dataset(load_release(wave_dist / "clusterkg.nq")[1], "2021")
+    expected = release_store.query(text, default_graphs=graphs)
+    assert isinstance(expected, ox.QuerySolutions)
+    wanted = sorted(tuple(str(row[v]) for v in expected.variables) for row in expected)
+    answer = client.get("/queries/national-annual-budgets", params={"wave": "2021"},
+                        headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    rows = body["results"]["bindings"]
+    got = sorted(
+        tuple(_term(row.get(v.value)) for v in expected.variables) for row in rows
+    )
+    assert got == wanted and len(rows) >= 1
+    whole = client.get("/queries/national-annual-budgets",
+                       headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+    assert len(whole.json()["results"]["bindings"]) > len(rows)
+
+
+def _term(binding: dict[str, str] | None) -> str:
+    if binding is None:
+        return "None"
+    if binding["type"] == "uri":
+        return f"<{binding['value']}>"
+    term = ox.Literal(binding["value"], datatype=ox.NamedNode(binding["datatype"])) if (
+        "datatype" in binding) else ox.Literal(binding["value"], language=binding.get("xml:lang"))
+    return str(term)
+
+
+def test_named_query_refuses_an_unknown_wave(client: TestClient) -> None:
+    answer = client.get("/queries/national-annual-budgets", params={"wave": "1999"})
+    assert answer.status_code == 400
+    assert "1999" in answer.text and "2021" in answer.text
