@@ -177,6 +177,11 @@ def index(request: Request, release: Release = Depends(get_release)) -> Response
     )
 
 
+def _unknown_collection(collection: str) -> Response:
+    return problem(404, "Not Found", f"no collection {collection!r}; offered: "
+                   + ", ".join(collections()))
+
+
 @router.get("/api/{collection}", include_in_schema=False)
 def collection_page(
     collection: str,
@@ -187,8 +192,7 @@ def collection_page(
     """One page of a collection (filters, sort, limit, page as in its file)."""
     spec = collections().get(collection)
     if spec is None:
-        return problem(404, "Not Found", f"no collection {collection!r}; offered: "
-                       + ", ".join(collections()))
+        return _unknown_collection(collection)
     try:
         media, content_type = _representation(request)
     except NotAcceptable as exc:
@@ -216,8 +220,7 @@ def item(
     """One member as framed JSON-LD, or its graph in an RDF format."""
     spec = collections().get(collection)
     if spec is None:
-        return problem(404, "Not Found", f"no collection {collection!r}; offered: "
-                       + ", ".join(collections()))
+        return _unknown_collection(collection)
     unknown = [name for name in request.query_params if name != "format"]
     if unknown:
         return problem(400, "Bad Request", f"{unknown[0]}: unknown parameter; allowed: format",

@@ -8,9 +8,7 @@ another host is blocked and recorded, and must not happen.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,13 +18,7 @@ from bench.servers import clusterkg_server
 from clusterkg.api.collection_spec import collections
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SETUP_HINT = "`make setup` installs it (apt package chromium; pip package playwright)"
+from tests.browser.chromium import chromium_context
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +29,8 @@ def base_url(built: tuple[OxigraphStore, BuildSummary]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if not executable:
-        pytest.fail(f"no chromium browser at {CHROMIUM}: {SETUP_HINT}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(f"Playwright for Python is not installed: {SETUP_HINT}")
-    profile = tmp_path_factory.mktemp("chromium-docs-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(executable), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium_context(tmp_path_factory.mktemp("chromium-docs-profile")) as context:
+        yield context
 
 
 def test_docs_page_renders_every_operation_and_runs_one_offline(

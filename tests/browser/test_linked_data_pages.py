@@ -12,7 +12,6 @@ printed) so that a person can look at them.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,9 @@ import pytest
 from bench.servers import clusterkg_server
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
+from tests.browser.chromium import SETUP_HINT, chromium_context
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SETUP_HINT = "`make setup` installs it (apt chromium, pip playwright, npm ci for axe-core)"
 PROGRAMME = "/id/programme/AUT-clusterplattform"
 EXCERPT = "/source/002_685b5d5a3136ccf2/table-8/L2398-2398"
 
@@ -43,23 +37,11 @@ def base_url(built: tuple[OxigraphStore, BuildSummary]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if not executable:
-        pytest.fail(f"no chromium browser at {CHROMIUM}: {SETUP_HINT}")
     if not AXE.is_file():
         pytest.fail(f"axe-core is not installed at {AXE}: {SETUP_HINT}")
-    from playwright.sync_api import sync_playwright
-
     profile = tmp_path_factory.mktemp("chromium-ld")
-    with sync_playwright() as playwright:
-        browser_context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(executable), headless=True, args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield browser_context
-        finally:
-            browser_context.close()
+    with chromium_context(profile, {"width": 1280, "height": 900}) as browser_context:
+        yield browser_context
 
 
 @pytest.fixture

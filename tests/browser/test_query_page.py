@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,8 @@ from bench.servers import clusterkg_server
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.queries.library import library
+from tests.browser.chromium import chromium_context
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SETUP_HINT = "`make setup` installs it (apt package chromium; pip package playwright)"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 RESOLVER = importlib.util.find_spec("clusterkg.api.resolver") is not None
 
@@ -54,23 +48,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if not executable:
-        pytest.fail(f"no chromium browser at {CHROMIUM}: {SETUP_HINT}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(f"Playwright for Python is not installed: {SETUP_HINT}")
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(executable), headless=True, args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 1000},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium_context(profile, {"width": 1280, "height": 1000}) as context:
+        yield context
 
 
 @pytest.fixture
