@@ -9,8 +9,6 @@ release's statements about it (the wave's budget, not the report's).
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,27 +24,10 @@ from clusterkg.graph.release import load_release
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from tests.api.jsonld_support import Triple, api_client, diff, select_iris
+from tests.graph.wave_support import csv_set, with_budget
 
 CZE = "https://w3id.org/clusterkg/id/programme/CZE-cooperation-clusters"
 WAVE_2021 = "https://w3id.org/clusterkg/id/wave/2021"
-
-
-def _restated(folder: Path, amount: str) -> list[tuple[str, bytes]]:
-    files = []
-    for path in sorted(folder.glob("*.csv")):
-        data = path.read_bytes()
-        if path.name == "programme_budget.csv":
-            rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-            header = rows[0]
-            for row in rows[1:]:
-                if row[header.index("programme_id")] == "CZE-cooperation-clusters":
-                    row[header.index("amount")] = amount
-                    row[header.index("raw")] = f"{int(amount):,}"
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            data = buffer.getvalue().encode("utf-8")
-        files.append((path.name, data))
-    return files
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +38,7 @@ def wave_dist(
     shutil.copytree(built[1].out_dir, dist, symlinks=True)
     survey = tmp_path_factory.mktemp("jsonld-wave-survey")
     write_template(survey, rows=rows_from_tables(built[1].out_dir / "tables", ["CZE", "DNK"]))
-    waves.load_wave(_restated(survey, "12000000"), "2021", dist)
+    waves.load_wave(with_budget(csv_set(survey), "12000000"), "2021", dist)
     return dist
 
 

@@ -4,8 +4,6 @@ library query with the rows it has without waves, one value per fact; the CLI, `
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -27,31 +25,10 @@ from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
 from clusterkg.settings import Settings
+from tests.graph.wave_support import csv_set, with_budget
 
 CZE_BUDGET = "https://w3id.org/clusterkg/id/programme/CZE-cooperation-clusters/budget"
 AMOUNT = "https://w3id.org/clusterkg/ontology#amount"
-
-
-def _csv_set(folder: Path) -> list[tuple[str, bytes]]:
-    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
-
-
-def _with_budget(files: list[tuple[str, bytes]], amount: str) -> list[tuple[str, bytes]]:
-    """The files with the Czech programme's annual budget restated as `amount`."""
-    out = []
-    for name, data in files:
-        if name == "programme_budget.csv":
-            rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-            header = rows[0]
-            for row in rows[1:]:
-                if row[header.index("programme_id")] == "CZE-cooperation-clusters":
-                    row[header.index("amount")] = amount
-                    row[header.index("raw")] = f"{int(amount):,}"
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            data = buffer.getvalue().encode("utf-8")
-        out.append((name, data))
-    return out
 
 
 def copy_dist(built: tuple[OxigraphStore, BuildSummary], to: Path) -> Path:
@@ -66,7 +43,7 @@ def restated(
     """The survey template filled with the report's rows for Czechia and Denmark."""
     folder = tmp_path_factory.mktemp("restated")
     write_template(folder, rows=rows_from_tables(built[1].out_dir / "tables", ["CZE", "DNK"]))
-    return _csv_set(folder)
+    return csv_set(folder)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +56,7 @@ def two_waves(
     programme's budget changed from 10,000,000 to 12,000,000)."""
     dist = copy_dist(built, tmp_path_factory.mktemp("waves") / "dist")
     waves.load_wave(restated, "2018", dist)
-    waves.load_wave(_with_budget(restated, "12000000"), "2021", dist)
+    waves.load_wave(with_budget(restated, "12000000"), "2021", dist)
     return dist
 
 
