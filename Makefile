@@ -18,6 +18,10 @@ help: ## List the targets
 # assets); the browser tests also need Chromium.
 RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2) $(if $(shell command -v npm),,npm)
 DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
+# The store conformance suite (tests/stores/) and bench/stores.py start their own Virtuoso.
+VIRTUOSO_APT := $(if $(shell command -v virtuoso-t),,virtuoso-opensource-7)
+
+apt_install_cmd = apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1)
 
 define apt_install
 	@if [ -n "$(strip $(1))" ]; then \
@@ -26,8 +30,23 @@ define apt_install
 	    apt-get install -y -qq --no-install-recommends $(1); fi
 endef
 
-system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
+# Virtuoso's package asks for the dba password (debconf), preseeded blank: the packaged daemon would
+# run with the default dba password on all interfaces, so it is stopped and disabled after install
+# (no systemd needed; Docker's policy-rc.d keeps postinst from starting it at all). The tests and
+# benchmarks never use it: they run `virtuoso-t -f` on their own virtuoso.ini, database and ports.
+VIRTUOSO_DEBCONF := 'virtuoso-opensource-7 virtuoso-opensource-7/dba-password password' \
+  'virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password' \
+  'virtuoso-opensource-7 virtuoso-opensource-7/register-odbc-dsn boolean false' \
+  'libvirtodbc0 libvirtodbc0/register-odbc-driver boolean false'
+
+system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests, Virtuoso for the store suite
 	$(call apt_install,$(DEV_APT))
+	@if [ -n "$(strip $(VIRTUOSO_APT))" ]; then \
+	  echo "installing Debian packages: $(VIRTUOSO_APT)"; \
+	  printf '%s\n' $(VIRTUOSO_DEBCONF) | debconf-set-selections && \
+	  $(call apt_install_cmd,$(VIRTUOSO_APT)) && \
+	  (invoke-rc.d virtuoso-opensource-7 stop >/dev/null 2>&1 || true) && \
+	  update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1; fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
