@@ -1,0 +1,144 @@
+"""What differs between SPARQL servers, said once per server: a `Dialect`.
+
+A remote store (`graph.stores.remote.RemoteStore`) speaks only SPARQL 1.1 Query, Update and the
+Graph Store Protocol; everything a particular server does its own way sits in one subclass of
+`Dialect` in one module per server (`oxigraph_server.py`, `virtuoso.py`, the generic `sparql+`
+one here): where its endpoints are, how the Graph Store Protocol names a graph, how it
+authenticates, which requests it answers with a *complete-looking* body that is not complete
+(a timeout reported in a header, a silent row cap), and whether one update request is applied
+atomically. A dialect registers itself under a URL scheme prefix (`register`), so
+`--store <name>+http://host:port/…` picks it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import httpx
+
+
+class StoreError(OSError):
+    """A remote store could not give a whole answer (network, server error, cut-off body).
+
+    An `OSError`, so the API reports it as a failed upstream (502), never as a short result."""
+
+
+class IncompleteAnswer(StoreError):
+    """The server answered, but not the whole answer: a truncated body, a timeout it reported
+    only in a header or trailer, a row count at its cap."""
+
+
+class StoreTimeout(IncompleteAnswer):
+    """The server stopped the query at its own time limit."""
+
+
+@dataclass(frozen=True)
+class StoreUrl:
+    """A parsed `--store` URL: `<dialect>+<http(s) base>[?params]`."""
+
+    dialect: str
+    base: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, url: str) -> StoreUrl:
+        scheme, sep, rest = url.partition("+")
+        if not sep or not rest.startswith(("http://", "https://")):
+            raise ValueError(
+                f"store URL {url!r}: expected <kind>+http://host:port[/path][?params], with kind "
+                f"one of {', '.join(sorted(DIALECTS))}")
+        parts = urlsplit(rest)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+        return cls(scheme, base, params)
+
+    def __str__(self) -> str:
+        return f"{self.dialect}+{self.base}"
+
+
+class Dialect:
+    """The generic SPARQL 1.1 server; subclasses override what their server does differently.
+
+    `url.params` may name the endpoints (`query=`, `update=`, `gsp=`, absolute or relative to the
+    base); the defaults are `<base>/query`, `<base>/update`, `<base>/store`."""
+
+    name = "sparql"
+    #: the Graph Store Protocol's query parameter naming the graph (§5.1: `graph`, `default`)
+    graph_param = "graph"
+    default_param: str | None = "default"
+    #: one update request is applied all or nothing, and readers never see it half done
+    atomic_update = False
+    #: the server silently stops a SELECT at this many rows (None: no cap)
+    row_cap: int | None = None
+    #: media type asked for graph results: one whose truncation is a syntax error
+    graph_results = "application/n-triples"
+    solution_results = "application/sparql-results+json"
+
+    def __init__(self, url: StoreUrl) -> None:
+        self.url = url
+
+    def _endpoint(self, key: str, default: str) -> str:
+        given = self.url.params.get(key, default)
+        if given.startswith(("http://", "https://")):
+            return given
+        return f"{self.url.base}/{given.lstrip('/')}"
+
+    @property
+    def query_endpoint(self) -> str:
+        return self._endpoint("query", "query")
+
+    @property
+    def update_endpoint(self) -> str:
+        return self._endpoint("update", "update")
+
+    @property
+    def gsp_endpoint(self) -> str:
+        return self._endpoint("gsp", "store")
+
+    def gsp_params(self, graph: str | None) -> dict[str, str]:
+        """Query parameters that name `graph` (None: the default graph) on the GSP endpoint."""
+        if graph is not None:
+            return {self.graph_param: graph}
+        return {self.default_param: ""} if self.default_param else {}
+
+    def auth(self) -> httpx.Auth | None:
+        """Credentials for updates and GSP writes (from the environment, never the URL)."""
+        user = os.environ.get("CLUSTERKG_STORE_USER")
+        password = os.environ.get("CLUSTERKG_STORE_PASSWORD")
+        return httpx.DigestAuth(user, password) if user and password else None
+
+    def check(self, response: httpx.Response) -> None:
+        """Raise `StoreTimeout`/`IncompleteAnswer` for an answer the server marks as partial
+        (headers, trailers); called on every response before its body is parsed. The generic
+        server marks nothing: completeness is then the parse of the whole body."""
+
+    def check_body(self, body: bytes) -> None:
+        """Called with a body that does not parse whole: raise `StoreTimeout` if it ends the way
+        the server ends an answer it stopped at its time limit (else it is `IncompleteAnswer`)."""
+
+    def timeout_error(self, status: int, body: str) -> bool:
+        """Whether an error answer means the server's own time limit stopped the query."""
+        return status in (408, 504)
+
+
+DIALECTS: dict[str, Callable[[StoreUrl], Dialect]] = {"sparql": Dialect}
+
+
+def register(name: str, factory: Callable[[StoreUrl], Dialect]) -> None:
+    """Make `--store <name>+http://…` use `factory`'s dialect."""
+    DIALECTS[name] = factory
+
+
+def dialect_for(url: StoreUrl) -> Dialect:
+    """The dialect a parsed URL names (`ValueError` for an unknown one)."""
+    from clusterkg.graph import stores  # noqa: F401  (registers the bundled dialects)
+
+    try:
+        return DIALECTS[url.dialect](url)
+    except KeyError:
+        raise ValueError(
+            f"unknown store kind {url.dialect!r} (known: {', '.join(sorted(DIALECTS))})"
+        ) from None
