@@ -8,6 +8,7 @@ Importing this package registers the bundled dialects.
 from __future__ import annotations
 
 from clusterkg.graph.stores import oxigraph_server as oxigraph_server
+from clusterkg.graph.stores import virtuoso as virtuoso
 from clusterkg.graph.stores.dialect import (
     Dialect,
     IncompleteAnswer,
@@ -29,4 +30,5 @@ __all__ = [
     "open_store",
     "oxigraph_server",
     "register",
+    "virtuoso",
 ]

@@ -115,6 +115,12 @@ class Dialect:
         (headers, trailers); called on every response before its body is parsed. The generic
         server marks nothing: completeness is then the parse of the whole body."""
 
+    def normalise(self, sparql: str, media: str, body: bytes) -> bytes:
+        """A whole answer body of `media` to `sparql`, rewritten into the terms SPARQL 1.1 gives
+        where the server encodes them its own way (Virtuoso's booleans); the generic server's
+        answers are standard, so unchanged. A body that does not parse is returned unchanged."""
+        return body
+
     def check_body(self, body: bytes) -> None:
         """Called with a body that does not parse whole: raise `StoreTimeout` if it ends the way
         the server ends an answer it stopped at its time limit (else it is `IncompleteAnswer`)."""

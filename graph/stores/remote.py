@@ -177,7 +177,8 @@ class RemoteStore:
             "POST", self.dialect.query_endpoint, is_query=True,
             content=urlencode(self._form(sparql, default, named)),
             headers={"Accept": accept, "Content-Type": FORM})
-        return self._parse(response, body)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        return self._parse(response, self.dialect.normalise(sparql, media, body))
 
     def _parse(self, response: httpx.Response, body: bytes) -> QueryResult:
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -1,4 +1,4 @@
-"""A Virtuoso Open Source server of clusterkg's own, for the tests, the benchmarks and a local store.
+"""A Virtuoso Open Source server of clusterkg's own, for the tests, benchmarks and a local store.
 
 Debian's `virtuoso-opensource-7` (installed by `make system-deps`, its own daemon left disabled)
 ships the `virtuoso-t` server and the `isql-vt` SQL client. `running_virtuoso` writes a
@@ -47,11 +47,13 @@ class VirtuosoProcess:
     password: str
     folder: Path
     pid: int
+    max_rows: int
 
     @property
     def store_url(self) -> str:
-        """The `--store` URL naming this server (credentials go in the environment)."""
-        return f"virtuoso+{self.base}"
+        """The `--store` URL naming this server and its row cap (credentials go in the
+        environment: `CLUSTERKG_STORE_USER`, `CLUSTERKG_STORE_PASSWORD`)."""
+        return f"virtuoso+{self.base}?maxrows={self.max_rows}"
 
     @property
     def sparql(self) -> str:
@@ -171,6 +173,6 @@ def running_virtuoso(
         quoted = chosen.replace("'", "''")
         run_isql(sql_port, "dba", DEFAULT_PASSWORD, f"USER_SET_PASSWORD('dba', '{quoted}');\n")
         yield VirtuosoProcess(base=base, sql_port=sql_port, user="dba", password=chosen,
-                              folder=ini.parent / "db", pid=process.pid)
+                              folder=ini.parent / "db", pid=process.pid, max_rows=max_rows)
     finally:
         stop(process)
