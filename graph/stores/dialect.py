@@ -115,6 +115,11 @@ class Dialect:
         (headers, trailers); called on every response before its body is parsed. The generic
         server marks nothing: completeness is then the parse of the whole body."""
 
+    def accept(self, sparql: str) -> str:
+        """The `Accept` header for `sparql`: both result kinds, the server picks by query form
+        (a server that answers CONSTRUCT in a solutions format names the one it needs)."""
+        return f"{self.solution_results}, {self.graph_results};q=0.9"
+
     def normalise(self, sparql: str, media: str, body: bytes) -> bytes:
         """A whole answer body of `media` to `sparql`, rewritten into the terms SPARQL 1.1 gives
         where the server encodes them its own way (Virtuoso's booleans); the generic server's

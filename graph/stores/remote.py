@@ -172,7 +172,7 @@ class RemoteStore:
                 named = ()
         else:
             default, named = list(default_graphs or ()), list(named_graphs or ())
-        accept = f"{self.dialect.solution_results}, {self.dialect.graph_results};q=0.9"
+        accept = self.dialect.accept(sparql)
         response, body = self._send(
             "POST", self.dialect.query_endpoint, is_query=True,
             content=urlencode(self._form(sparql, default, named)),

@@ -13,7 +13,8 @@ bookworm) and what this dialect does about it:
 - **Timeouts are 200 OK.** At `MaxQueryExecutionTime` (an "anytime query") Virtuoso returns what it
   has so far with `200 OK` and `X-SQL-State: S1TAT`: a `COUNT(*)` answers with zero rows. If the
   answer had already started, the status is 500 and the body stops mid-row with the error text.
-  Either is a `StoreTimeout` here, never a short result.
+  A query stopped before any answer fails with 500 and `S1T00 Error SR171: Transaction timed
+  out`. Each is a `StoreTimeout` here, never a short result.
 - **Row cap.** `ResultSetMaxRows` (10,000 in Debian's ini) cuts a SELECT and marks it with
   `X-SPARQL-MaxRows`, but cuts a CONSTRUCT without any mark. Any answer carrying the header, and
   any answer with as many rows or triples as the cap (`?maxrows=`, default 10,000; 0: no cap),
@@ -27,6 +28,9 @@ bookworm) and what this dialect does about it:
   the constant `true` in a projection) comes back as `xsd:integer` 0 or 1. `normalise` rewrites
   both to `xsd:boolean` `true`/`false` — the second only for the variables the query binds to a
   boolean-valued expression (found on rdflib's algebra of the query).
+- **Result formats.** Offered both a solutions and a graph format, Virtuoso answers CONSTRUCT
+  and DESCRIBE as a SPARQL JSON table of `?s ?p ?o` and SELECT in N-Triples as an `rs:ResultSet`
+  graph; `accept` asks for exactly one, by the query's form.
 - **Literals are stored by value.** `"03"^^xsd:integer` becomes `3`, `"1.50"^^xsd:decimal` `1.5`
   (as in Oxigraph), `"12"^^xsd:gYear` `0012`, language tags are lower-cased (as in Oxigraph); a
   stored `true` and `1.0e0` on the same subject and predicate are one object (one triple is
@@ -53,6 +57,7 @@ from functools import lru_cache
 
 import httpx
 
+from clusterkg import iris
 from clusterkg.graph.stores.dialect import (
     Dialect,
     IncompleteAnswer,
@@ -61,7 +66,7 @@ from clusterkg.graph.stores.dialect import (
     register,
 )
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = iris.XSD
 BOOLEAN = f"{XSD}boolean"
 INTEGER = f"{XSD}integer"
 #: rdflib algebra expressions whose SPARQL value is always an xsd:boolean
@@ -73,20 +78,36 @@ BOOLEAN_EXPRESSIONS = frozenset({
     "Builtin_sameTerm",
 })
 #: how Virtuoso names a query stopped at its time limit (header or error text)
-TIMEOUT_STATES = ("S1TAT",)
+TIMEOUT_STATES = ("S1TAT", "S1T00", "SR171")
 DEFAULT_MAX_ROWS = 10_000  # Debian's virtuoso.ini: [SPARQL] ResultSetMaxRows
+
+
+@lru_cache(maxsize=512)
+def _algebra(sparql: str) -> object | None:
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(sparql).algebra
+    except Exception:  # not ours to judge: the server answers a query rdflib cannot parse
+        return None
+
+
+def returns_graph(sparql: str) -> bool:
+    """Whether `sparql` is a CONSTRUCT or DESCRIBE (its answer is triples)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    algebra = _algebra(sparql)
+    return isinstance(algebra, CompValue) and algebra.name in ("ConstructQuery", "DescribeQuery")
 
 
 @lru_cache(maxsize=512)
 def boolean_variables(sparql: str) -> frozenset[str]:
     """Variables `sparql` binds to a boolean-valued expression (`BIND`, a projection)."""
     from rdflib import Literal
-    from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    try:
-        algebra = prepareQuery(sparql).algebra
-    except Exception:  # not ours to judge: the server answers a query rdflib cannot parse
+    algebra = _algebra(sparql)
+    if algebra is None:
         return frozenset()
 
     def is_boolean(expr: object) -> bool:
@@ -140,6 +161,10 @@ class Virtuoso(Dialect):
     @property
     def gsp_endpoint(self) -> str:
         return self._endpoint("gsp", "sparql-graph-crud-auth")
+
+    def accept(self, sparql: str) -> str:
+        # offered both, Virtuoso answers a CONSTRUCT as a table of ?s ?p ?o solutions
+        return self.graph_results if returns_graph(sparql) else self.solution_results
 
     def check(self, response: httpx.Response) -> None:
         state = response.headers.get("X-SQL-State")

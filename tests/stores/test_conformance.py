@@ -26,6 +26,7 @@ DIGITS = 12
 
 
 def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
+    assert not isinstance(term, ox.Triple)
     return "" if term is None else term.value
 
 
