@@ -18,6 +18,7 @@ workers are forked, and a connection must not be shared across a fork.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ MEDIA = {
     RdfFormat.NTRIPLES: "application/n-triples",
     RdfFormat.RDFXML: "application/rdf+xml",
 }
+logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in CLI output
 FORM = "application/x-www-form-urlencoded"
 RESULTS_JSON = ox.QueryResultsFormat.JSON
 GRAPH_FORMATS = {
