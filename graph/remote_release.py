@@ -41,6 +41,7 @@ STAGING = iris.graph_iri("staging/")
 DEFAULT_GRAPH = iris.graph_iri("release/default")
 RDF_VALUE = iris.RDF + "value"
 RDF_JSON = iris.RDF + "JSON"
+VERSION = iris.OWL + "versionInfo"
 
 
 class PublishError(RuntimeError):
@@ -58,7 +59,7 @@ class Served:
 
     @property
     def dataset(self) -> RemoteDataset:
-        return RemoteDataset(self.default, self.named)
+        return RemoteDataset(self.default, self.named, self.release.version)
 
     def as_json(self) -> dict[str, object]:
         return {"release": self.release.as_json(), "default": list(self.default),
@@ -100,12 +101,28 @@ def served(store: RemoteStore) -> Served | None:
     return Served.from_json(json.loads(values[0]))
 
 
+class ControlRecord:
+    """The `Follower` of a release store: the control graph's record says what is served."""
+
+    def serves(self, store: RemoteStore, version: str) -> bool:
+        result = store.query(
+            f"ASK {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{VERSION}> {ox.Literal(version)} }} }}",
+            query_dataset=True)
+        return bool(result)
+
+    def current(self, store: RemoteStore) -> RemoteDataset:
+        now = served(store)
+        if now is None:
+            raise PublishError(f"{store.url} no longer serves a release")
+        return now.dataset
+
+
 def open_served(store: RemoteStore) -> tuple[RemoteStore, Release]:
     """The store bound to the release it serves, and that release (for `serve --store`)."""
     current = served(store)
     if current is None:
         raise PublishError(f"{store.url} serves no release: run `clusterkg publish --store URL`")
-    return store.bound(current.dataset), current.release
+    return store.bound(current.dataset, ControlRecord()), current.release
 
 
 def _graphs(local: OxigraphStore) -> dict[str, bytes]:
@@ -155,7 +172,8 @@ def _switch(served_now: Served | None, new: Served, version: str) -> str:
     record = json.dumps(new.as_json(), sort_keys=True)
     literal = ox.Literal(record, datatype=ox.NamedNode(RDF_JSON))
     control = [f"DROP SILENT GRAPH <{CONTROL}>",
-               f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> {literal} }} }}"]
+               f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> {literal} ; "
+               f"<{VERSION}> {ox.Literal(new.release.version)} }} }}"]
     return " ;\n".join([*moves, *drops, *control])
 
 
