@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ MEDIA = {
     RdfFormat.RDFXML: "application/rdf+xml",
 }
 logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in CLI output
+AT_LINE_ONE = re.compile(r"(?<=error )at 1:(\d+)")
 FORM = "application/x-www-form-urlencoded"
 RESULTS_JSON = ox.QueryResultsFormat.JSON
 GRAPH_FORMATS = {
@@ -180,8 +182,14 @@ class RemoteStore:
         base_iri: str | None = None,
         query_dataset: bool = False,
     ) -> QueryResult:
-        if base_iri:
-            sparql = f"BASE <{base_iri}>\n{sparql}"
+        if base_iri:  # the protocol has no base parameter: a BASE on the query's first line
+            prefix = f"BASE <{base_iri}> "
+            try:
+                return self.query(prefix + sparql, default_graphs=default_graphs,
+                                  named_graphs=named_graphs, query_dataset=query_dataset)
+            except SyntaxError as exc:  # positions as in the text the caller wrote
+                raise SyntaxError(AT_LINE_ONE.sub(
+                    lambda m: f"at 1:{int(m[1]) - len(prefix)}", str(exc))) from None
         if query_dataset:
             return self._ask(sparql, None, None)
         if default_graphs is not None or named_graphs is not None:
