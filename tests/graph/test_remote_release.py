@@ -135,9 +135,9 @@ def test_a_killed_publish_leaves_the_previous_release(server: str, tmp_path: Pat
                             timeout=120, check=False)
     assert killed.returncode == 9
     assert staging_graphs(store), "the killed publish left its staged graphs"
-    reader, version = open_served(store)
+    reader, _version = open_served(store)
     assert count(reader) == 28
-    now, changed = publish(b, store)  # the next publish clears the leftovers and switches
+    _now, changed = publish(b, store)  # the next publish clears the leftovers and switches
     assert changed and staging_graphs(store) == [] and count(reader) == 23
 
 
@@ -151,7 +151,8 @@ def test_a_release_with_waves_answers_as_the_embedded_store(
     waves.load_wave(with_budget(csv_set(template), "12000000"), "2021", dist)
     dump = DistLayout(dist).dump
     now, _ = publish(dump, open_store(server))
-    assert now.default == (DEFAULT_GRAPH,) and "https://w3id.org/clusterkg/graph/wave/2021" in now.named
+    assert now.default == (DEFAULT_GRAPH,)
+    assert "https://w3id.org/clusterkg/graph/wave/2021" in now.named
     remote, _ = open_served(open_store(server))
     embedded, _ = load_release(dump)
     for name in ("national-annual-budgets", "annual-budgets-by-country", "wave-disagreements"):
