@@ -64,7 +64,7 @@ async def reload_dataset(
         return refusal
     async with holder.reload_lock:
         try:
-            store, release = await anyio.to_thread.run_sync(StoreHolder.load, settings.dataset)
+            store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings)
             holder.replace(store, release)
         except Exception as error:
             log.exception("reload of %s failed", settings.dataset)
@@ -137,7 +137,7 @@ async def load_wave(
             exists = error.result is None and "exists" in str(error)
             return JSONResponse(body, status_code=409 if exists else 422)
         try:
-            store, release = await anyio.to_thread.run_sync(StoreHolder.load, settings.dataset)
+            store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings)
             holder.replace(store, release)
         except (ReleaseError, OSError) as error:
             log.exception("release with wave %s refused", name)

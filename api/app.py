@@ -7,6 +7,7 @@ get the store through `clusterkg.api.state` dependencies.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,14 +45,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     store, release = await anyio.to_thread.run_sync(_open, settings)
     holder = StoreHolder(store, settings, release)
     app.state.holder = holder
+    follower = asyncio.create_task(holder.follow()) if settings.store else None
     try:
         yield
     finally:
+        if follower is not None:
+            follower.cancel()
         holder.close()
 
 
 def _open(settings: Settings) -> tuple[Store, Release]:
-    return StoreHolder.load(settings.dataset)
+    return StoreHolder.open(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

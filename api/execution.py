@@ -173,6 +173,9 @@ class _Lane:
 
     def __init__(self, store: Store, size: int, network: bool, memory: int | None,
                  nice: int = 0, long_after: float | None = None) -> None:
+        # a remote store (graph/stores) is reached over the network: its workers keep sockets,
+        # and the parsed-query SERVICE check (`federation`) is what refuses federation
+        network = network or bool(getattr(store, "network", False))
         self.store, self.size, self.network, self.memory = store, size, network, memory
         self.nice, self.long_after = nice, long_after
         self.workers: list[_Worker] = []

@@ -5,7 +5,10 @@ pool is forked first, then one assignment swaps store, pool and release together
 retires once the requests that picked it before the swap had their time limit (they answer from
 the old release, whole). A reader therefore sees the whole previous release or the whole new
 one (a new wave entirely or not at all). If anything fails before the swap, the old release
-keeps serving. `holder.release.version` names what is served
+keeps serving. Over a remote store (`CLUSTERKG_STORE`, issue 14) the release is the one the
+store's control record names (`graph.remote_release`), and `follow()` polls that record so
+every API process over the store serves a new publish within `CLUSTERKG_STORE_POLL_SECONDS`.
+`holder.release.version` names what is served
 (for ETags and the catalogue). Call it on the server's event loop (the admin route does; from
 another thread use `anyio.from_thread.run_sync`).
 """
@@ -16,6 +19,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, Request
 
 from clusterkg.api.execution import QueryPool
@@ -46,6 +50,43 @@ class StoreHolder:
         missing, cut or emptied dump or wave is an error, never an empty or partial service."""
         loaded: tuple[Store, Release] = load_release(path)
         return loaded
+
+    @staticmethod
+    def open(settings: Settings) -> tuple[Store, Release]:
+        """The release the settings name: the remote store's served release if `store` is
+        set (`graph.remote_release.open_served`), else the dump `dataset` loaded in process."""
+        if settings.store:
+            from clusterkg.graph.remote_release import open_served
+            from clusterkg.graph.stores import open_store
+
+            opened: tuple[Store, Release] = open_served(
+                open_store(settings.store, timeout=settings.query_timeout + 5))
+            return opened
+        return StoreHolder.load(settings.dataset)
+
+    async def follow(self) -> None:
+        """Over a remote store: poll the release it serves and serve a newly published one
+        (runs until cancelled; a failed poll keeps the current release and retries)."""
+        from clusterkg.graph.remote_release import open_served, served
+        from clusterkg.graph.stores import open_store
+
+        assert self.settings.store
+        base = open_store(self.settings.store, timeout=self.settings.query_timeout + 5)
+        try:
+            while True:
+                await asyncio.sleep(self.settings.store_poll_seconds)
+                try:
+                    now = await anyio.to_thread.run_sync(served, base)
+                except Exception as error:  # the store is away: keep serving, say so
+                    log.warning("cannot read the release %s serves: %s", base.url, error)
+                    continue
+                if now is None or now.release.version == self.release.version:
+                    continue
+                async with self.reload_lock:
+                    store, release = await anyio.to_thread.run_sync(open_served, base)
+                    self.replace(store, release)
+        finally:
+            base.close()
 
     @property
     def store(self) -> Store:

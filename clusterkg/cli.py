@@ -22,6 +22,7 @@ from clusterkg.graph.release import ReleaseError, check_build, release_of_layout
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.paths import CORRECTIONS_FILE, SOURCES_DIR, DistLayout
 from clusterkg.queries.library import library
+from clusterkg.store_cli import StoreOption, open_remote
 
 app = typer.Typer(
     help="clusterkg: a knowledge graph of European cluster policy.", no_args_is_help=True
@@ -119,6 +120,7 @@ def query_command(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     dist: DistOption = Path("dist"),
     sparql: Annotated[str | None, typer.Option(help="Run this SPARQL text instead.")] = None,
+    store_url: StoreOption = None,
 ) -> None:
     """Run a named query (see `clusterkg queries`) or SPARQL text against the built graph."""
     if sparql is None:
@@ -130,7 +132,7 @@ def query_command(
         else:
             console.print(f"[red]no query named {name!r}[/]; `clusterkg queries` lists them")
             raise typer.Exit(2)
-    store = _open_store(dist)
+    store = open_remote(store_url) if store_url else _open_store(dist)
     try:
         result = store.query(sparql)
     except SyntaxError as exc:
@@ -188,12 +190,19 @@ def serve_command(
     dist: DistOption = Path("dist"),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    store_url: StoreOption = None,
 ) -> None:
-    """Serve the built graph over HTTP (SPARQL endpoint, pages)."""
+    """Serve the built graph over HTTP (SPARQL endpoint, pages); with --store, the release a
+    remote store serves (several processes may serve one store)."""
     from clusterkg.api.app import serve
     from clusterkg.settings import Settings
 
-    settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port)
+    settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port,
+                                 store=store_url)
+    if store_url:
+        open_remote(store_url)  # says in one line why not, before the service starts
+        serve(settings)
+        return
     try:  # the service checks it again as it loads; this says why in one line, not a traceback
         check_build(settings.dataset)
     except ReleaseError as exc:
@@ -221,7 +230,7 @@ def run_command(
             "`clusterkg load FILES --wave NAME --service http://HOST:PORT`):\n"
             f"  export CLUSTERKG_ADMIN_TOKEN={os.environ['CLUSTERKG_ADMIN_TOKEN']}"
         )
-    serve_command(dist, host, port)
+    serve_command(dist, host, port, None)
 
 
 # Survey commands (template, validate, load, diff, waves): clusterkg/survey_cli.py.
@@ -233,6 +242,11 @@ _register_survey(app)
 from clusterkg.release_cli import register as _register_release  # noqa: E402
 
 _register_release(app)
+
+# Remote-store commands (publish; --store): clusterkg/store_cli.py.
+from clusterkg.store_cli import register as _register_store  # noqa: E402
+
+_register_store(app)
 
 
 if __name__ == "__main__":

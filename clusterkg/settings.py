@@ -29,6 +29,15 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     dataset: Path = Field(default_factory=_default_dataset, description="RDF dump to serve.")
+    store: str | None = Field(
+        default=None,
+        description="Remote store URL (`oxigraph+http://127.0.0.1:7878`, issue 14): serve the "
+        "release published there instead of loading `dataset` into the process.",
+    )
+    store_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often a service over a remote store checks which "
+        "release the store serves (a publish is followed within this time).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a query dies.")
@@ -139,6 +148,11 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(item for item in value.replace(",", " ").split() if item)
         return value
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _empty_store_is_embedded(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("admin_token", mode="before")
     @classmethod

@@ -89,6 +89,11 @@ def load_command(
             "CLUSTERKG_ADMIN_TOKEN); it serves the wave at once, without a restart.",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", help="Remote store URL: after loading, publish the release "
+                     "with the wave to it (`clusterkg publish`)."),
+    ] = None,
 ) -> None:
     """Validate, then load survey files as a wave (its own named graph, with provenance): all or
     nothing."""
@@ -115,6 +120,10 @@ def load_command(
         console.print(line, markup=False, highlight=False)
     for line in outcome.value.out:
         print(line)
+    if store is not None and outcome.value.exit_code == 0:  # issue 14: publish the new release
+        from clusterkg.store_cli import publish_to
+
+        raise typer.Exit(publish_to(store, dist))
     raise typer.Exit(outcome.value.exit_code)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,16 @@ def filled(
     out = tmp_path_factory.mktemp("survey")
     write_template(out, rows=rows_from_tables(built[1].out_dir / "tables", ["LVA", "SWE"]))
     return out
+
+
+@pytest.fixture(scope="session")
+def oxigraph_base() -> Iterator[str]:
+    """One Oxigraph server for the session (issue 14): `http://127.0.0.1:PORT`. Tests keep to
+    graphs of their own or publish releases; `oxigraph_server` starts a private one."""
+    from tests.stores.oxigraph import oxigraph_server
+
+    with oxigraph_server() as base:
+        yield base
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -62,8 +62,8 @@ class StoreUrl:
 class Dialect:
     """The generic SPARQL 1.1 server; subclasses override what their server does differently.
 
-    `url.params` may name the endpoints (`query=`, `update=`, `gsp=`, absolute or relative to the
-    base); the defaults are `<base>/query`, `<base>/update`, `<base>/store`."""
+    `url.params` may name the endpoints (`query=`, `update=`, `gsp=`, resolved against the base
+    as links are); the defaults are `<base>/query`, `<base>/update`, `<base>/store`."""
 
     name = "sparql"
     #: the Graph Store Protocol's query parameter naming the graph (§5.1: `graph`, `default`)
@@ -81,10 +81,7 @@ class Dialect:
         self.url = url
 
     def _endpoint(self, key: str, default: str) -> str:
-        given = self.url.params.get(key, default)
-        if given.startswith(("http://", "https://")):
-            return given
-        return f"{self.url.base}/{given.lstrip('/')}"
+        return urljoin(f"{self.url.base}/", self.url.params.get(key, default))
 
     @property
     def query_endpoint(self) -> str:

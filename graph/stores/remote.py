@@ -12,17 +12,24 @@ or a body over the size bound is a `StoreError`, never a short result. The diale
 A store is bound to a dataset (`RemoteDataset`): the graphs a query's default graph and named
 graphs are when it does not choose them itself, sent explicitly with every query
 (`default-graph-uri`, `named-graph-uri`), so a server's own graphs (system graphs, clusterkg's
-control and staging graphs) never enter an answer. The HTTP client is made per process: query
-workers are forked, and a connection must not be shared across a fork.
+control and staging graphs) never enter an answer. A dataset that is a release carries its
+version: after each query over it the store asks its `Follower` whether the server still serves
+that release; if a publish switched it meanwhile, the store rebinds to the new release and asks
+again, so an answer never combines one release's graph list with another's graphs.
+
+The HTTP client is made per process: query workers are forked, and a connection must not be
+shared across a fork.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 from urllib.parse import urlencode
 
 import httpx
@@ -45,6 +52,8 @@ MEDIA = {
     RdfFormat.NTRIPLES: "application/n-triples",
     RdfFormat.RDFXML: "application/rdf+xml",
 }
+logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in CLI output
+AT_LINE_ONE = re.compile(r"(?<=error )at 1:(\d+)")
 FORM = "application/x-www-form-urlencoded"
 RESULTS_JSON = ox.QueryResultsFormat.JSON
 GRAPH_FORMATS = {
@@ -62,6 +71,17 @@ class RemoteDataset:
 
     default: tuple[str, ...] | None = None
     named: tuple[str, ...] | None = None
+    version: str | None = None  # the release these graphs make, checked after every query
+
+
+class Follower(Protocol):
+    """How a store bound to a release learns that the server switched to another one."""
+
+    def serves(self, store: RemoteStore, version: str) -> bool:
+        """Whether the server still serves release `version`."""
+
+    def current(self, store: RemoteStore) -> RemoteDataset:
+        """The dataset of the release the server serves now."""
 
 
 def _triples(data: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
@@ -80,17 +100,19 @@ class RemoteStore:
     network = True  # query workers must be allowed sockets to reach it (api/execution)
 
     def __init__(self, dialect: Dialect, *, dataset: RemoteDataset | None = None,
-                 timeout: float = 60.0, max_bytes: int = 256 << 20) -> None:
+                 timeout: float = 60.0, max_bytes: int = 256 << 20,
+                 follower: Follower | None = None) -> None:
         self.dialect = dialect
         self.dataset = dataset or RemoteDataset()
+        self.follower = follower
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._client: tuple[int, httpx.Client] | None = None
 
-    def bound(self, dataset: RemoteDataset) -> RemoteStore:
-        """The same server, read as `dataset` (a release's graphs)."""
+    def bound(self, dataset: RemoteDataset, follower: Follower | None = None) -> RemoteStore:
+        """The same server, read as `dataset` (a release's graphs, followed by `follower`)."""
         return RemoteStore(self.dialect, dataset=dataset, timeout=self.timeout,
-                           max_bytes=self.max_bytes)
+                           max_bytes=self.max_bytes, follower=follower)
 
     @property
     def url(self) -> StoreUrl:
@@ -160,18 +182,30 @@ class RemoteStore:
         base_iri: str | None = None,
         query_dataset: bool = False,
     ) -> QueryResult:
-        if base_iri:
-            sparql = f"BASE <{base_iri}>\n{sparql}"
-        default: Sequence[str] | None
-        named: Sequence[str] | None
+        if base_iri:  # the protocol has no base parameter: a BASE on the query's first line
+            prefix = f"BASE <{base_iri}> "
+            try:
+                return self.query(prefix + sparql, default_graphs=default_graphs,
+                                  named_graphs=named_graphs, query_dataset=query_dataset)
+            except SyntaxError as exc:  # positions as in the text the caller wrote
+                raise SyntaxError(AT_LINE_ONE.sub(
+                    lambda m: f"at 1:{int(m[1]) - len(prefix)}", str(exc))) from None
         if query_dataset:
-            default, named = None, None
-        elif default_graphs is None and named_graphs is None:
-            default, named = self.dataset.default, self.dataset.named
-            if default is not None and named is None:
-                named = ()
-        else:
-            default, named = list(default_graphs or ()), list(named_graphs or ())
+            return self._ask(sparql, None, None)
+        if default_graphs is not None or named_graphs is not None:
+            return self._ask(sparql, list(default_graphs or ()), list(named_graphs or ()))
+        for _ in range(3):
+            dataset = self.dataset
+            named = dataset.named if dataset.named is not None or dataset.default is None else ()
+            result = self._ask(sparql, dataset.default, named)
+            if (dataset.version is None or self.follower is None
+                    or self.follower.serves(self, dataset.version)):
+                return result
+            self.dataset = self.follower.current(self)  # a publish switched: ask the new one
+        raise StoreError(f"{self.url}: the served release changed during three tries; retry")
+
+    def _ask(self, sparql: str, default: Sequence[str] | None,
+             named: Sequence[str] | None) -> QueryResult:
         accept = self.dialect.accept(sparql)
         response, body = self._send(
             "POST", self.dialect.query_endpoint, is_query=True,

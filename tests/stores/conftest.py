@@ -1,7 +1,6 @@
-"""The stores the conformance suite runs over, each holding the graph built from the bundled
-sources: the embedded store, and a real Virtuoso started for the session (`virtuoso-t -f` on its
-own `virtuoso.ini`, `graph/stores/virtuoso_process.py`), loaded through the Graph Store Protocol
-and read through `RemoteStore`, naming the build's graphs with every query."""
+"""The stores the conformance suite runs over: the embedded one, Oxigraph server and Virtuoso
+(a real `virtuoso-t -f` on its own `virtuoso.ini`, `graph/stores/virtuoso_process.py`, started
+once for the session). Each kind yields settings that serve the same release."""
 
 from __future__ import annotations
 
@@ -9,11 +8,33 @@ from collections.abc import Iterator
 
 import pytest
 
-from clusterkg.graph.store import OxigraphStore, RdfFormat, Store
-from clusterkg.graph.stores import RemoteDataset, RemoteStore, open_store
+from clusterkg.graph.remote_release import publish
+from clusterkg.graph.stores import RemoteStore, open_store
 from clusterkg.graph.stores.virtuoso_process import VirtuosoProcess, running_virtuoso
+from tests.api.conftest import DATASET
+from tests.api.conftest import settings as settings  # the protocol suite's settings fixture
 
-STORE_KINDS = ("embedded", "virtuoso")
+STORE_KINDS = ["embedded", "oxigraph", "virtuoso"]
+
+
+def store_url(kind: str, oxigraph_base: str) -> str | None:
+    """The `--store` URL of a kind (None: the embedded store)."""
+    return {"embedded": None, "oxigraph": f"oxigraph+{oxigraph_base}"}[kind]
+
+
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture(scope="session")
+def sample_published(oxigraph_base: str) -> str:
+    """The protocol suite's sample release published to the session's Oxigraph server."""
+    url = f"oxigraph+{oxigraph_base}"
+    publish(DATASET, open_store(url))
+    return url
+
 
 
 @pytest.fixture(scope="session")
@@ -24,35 +45,19 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoProce
         yield server
 
 
-def remote_store(url: str, user: str, password: str, monkeypatch: pytest.MonkeyPatch
-                 ) -> RemoteStore:
-    """`open_store(url)` with the credentials in the environment, as the CLI reads them."""
-    monkeypatch.setenv("CLUSTERKG_STORE_USER", user)
-    monkeypatch.setenv("CLUSTERKG_STORE_PASSWORD", password)
-    return open_store(url)
-
-
-def load_graphs(source: OxigraphStore, target: RemoteStore) -> list[str]:
-    """Every named graph of `source` into `target` (GSP PUT, one request per graph)."""
-    graphs = source.named_graphs()
-    for graph in graphs:
-        target.put_graph(graph, source.serialize(RdfFormat.NTRIPLES, graph))
-    return graphs
+def writer(server: VirtuosoProcess) -> RemoteStore:
+    """A store on `server` that writes with its administrator's credentials, read from the
+    environment (`CLUSTERKG_STORE_USER` / `_PASSWORD`) as the CLI reads them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLUSTERKG_STORE_USER", server.user)
+        patch.setenv("CLUSTERKG_STORE_PASSWORD", server.password)
+        store = open_store(server.store_url)
+        store.client  # noqa: B018  (the client takes the credentials when it is made)
+    return store
 
 
 @pytest.fixture(scope="session")
-def virtuoso_built(virtuoso: VirtuosoProcess, built_store: OxigraphStore) -> RemoteStore:
-    """The built graph in the session's Virtuoso, read as the build's graphs (union default)."""
-    with pytest.MonkeyPatch.context() as patch:
-        store = remote_store(virtuoso.store_url, virtuoso.user, virtuoso.password, patch)
-        graphs = load_graphs(built_store, store)
-    return store.bound(RemoteDataset(default=tuple(graphs), named=tuple(graphs)))
-
-
-@pytest.fixture(scope="session", params=STORE_KINDS)
-def any_store(request: pytest.FixtureRequest, built_store: OxigraphStore) -> Store:
-    """The built graph in each kind of store."""
-    if request.param == "embedded":
-        return built_store
-    store: Store = request.getfixturevalue(f"{request.param}_built")
-    return store
+def sample_published_virtuoso(virtuoso: VirtuosoProcess) -> str:
+    """The protocol suite's sample release published to the session's Virtuoso."""
+    publish(DATASET, writer(virtuoso))
+    return virtuoso.store_url

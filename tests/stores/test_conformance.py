@@ -1,38 +1,88 @@
-"""One conformance suite over every kind of store: the named-query library returns its golden
-answers (`tests/fixtures/queries/<name>.csv`, rows in the query's order) from the embedded store
-and from each remote server holding the same graphs.
+"""One conformance suite over every store: the SPARQL 1.1 Protocol suite of the service and the
+named-query library give the same answers over the embedded store, Oxigraph server and Virtuoso
+(issue 14 item 4), each holding the same release published by `clusterkg publish`.
 
-Where a server encodes a term its own way the dialect normalises it (`graph/stores/virtuoso.py`);
-the expected answers are the same files for every store. One comparison is looser than string
-equality, for every store alike: an xsd:decimal quotient (AVG) is compared to 12 significant
-digits, since XSD leaves the precision of decimal division to the implementation (Oxigraph keeps
-18 fractional digits, truncated; Virtuoso about 22 significant digits, rounded)."""
+Where a server encodes a term its own way its dialect normalises it (`graph/stores/virtuoso.py`);
+the expected answers are the same files for every store, compared row by row in the query's
+order. One comparison is looser than string equality, for every store alike: an xsd:decimal
+quotient (AVG) is compared to 12 significant digits, since XSD leaves the precision of decimal
+division to the implementation (Oxigraph keeps 18 fractional digits, truncated; Virtuoso about
+22 significant digits, rounded)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from fastapi.testclient import TestClient
 
-from clusterkg.graph.store import Store
+from clusterkg.api.app import create_app
+from clusterkg.graph.build import BuildSummary
+from clusterkg.graph.release import load_release
+from clusterkg.graph.remote_release import open_served, publish
+from clusterkg.graph.store import OxigraphStore, Store
+from clusterkg.graph.stores import open_store
+from clusterkg.graph.stores.virtuoso_process import VirtuosoProcess
+from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
+from clusterkg.settings import Settings
+from tests.api.test_protocol import CASES, _check, _send
+from tests.stores.conftest import store_url, writer
 
-EXPECTED = Path(__file__).parent.parent / "fixtures" / "queries"
+EXPECTED = Path(__file__).parents[1] / "fixtures" / "queries"
 DIGITS = 12
 
 
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    assert not isinstance(term, ox.Triple)
-    return "" if term is None else term.value
+@pytest.fixture(scope="module")
+def protocol_clients(settings: Settings, sample_published: str,
+                     sample_published_virtuoso: str) -> Iterator[dict[str, TestClient]]:
+    """A service per store kind over the protocol suite's sample release."""
+    embedded = TestClient(create_app(settings))
+    remote = TestClient(create_app(settings.model_copy(update={"store": sample_published})))
+    virtuoso = TestClient(create_app(
+        settings.model_copy(update={"store": sample_published_virtuoso})))
+    with embedded, remote, virtuoso:
+        yield {"embedded": embedded, "oxigraph": remote, "virtuoso": virtuoso}
 
 
-def _rows(result: ox.QuerySolutions) -> list[list[str]]:
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_protocol_suite_answers_alike(protocol_clients: dict[str, TestClient],
+                                      case: dict[str, Any]) -> None:
+    answers = {kind: _send(client, case) for kind, client in protocol_clients.items()}
+    for answer in answers.values():
+        _check(answer, case["expect"])
+    statuses = {kind: a.status_code for kind, a in answers.items()}
+    kinds = {kind: a.headers.get("content-type") for kind, a in answers.items()}
+    assert len(set(statuses.values())) == 1, statuses
+    assert len(set(kinds.values())) == 1, kinds
+
+
+@pytest.fixture(scope="module")
+def release_stores(built: tuple[OxigraphStore, BuildSummary], oxigraph_base: str,
+                   virtuoso: VirtuosoProcess) -> dict[str, Store]:
+    """The full build's release in each store: loaded in process, published to the servers."""
+    dump = DistLayout(built[1].out_dir).dump
+    url = store_url("oxigraph", oxigraph_base)
+    assert url is not None
+    publish(dump, open_store(url))
+    publish(dump, writer(virtuoso))
+    embedded, _ = load_release(dump)
+    remote, _ = open_served(open_store(url))
+    on_virtuoso, _ = open_served(open_store(virtuoso.store_url))
+    return {"embedded": embedded, "oxigraph": remote, "virtuoso": on_virtuoso}
+
+
+def _rows(result: Any) -> list[list[str]]:
+    assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [names] + [[_cell(row[n]) for n in names] for row in result]
+    return [names] + [[row[n].value if row[n] is not None else "" for n in names]
+                      for row in result]
 
 
 def _same(expected: str, actual: str) -> bool:
@@ -44,8 +94,7 @@ def _same(expected: str, actual: str) -> bool:
         a, b = Decimal(expected), Decimal(actual)
     except InvalidOperation:
         return False
-    scale = max(abs(a), abs(b))
-    return abs(a - b) <= scale * Decimal(10) ** -DIGITS
+    return abs(a - b) <= max(abs(a), abs(b)) * Decimal(10) ** -DIGITS
 
 
 def _diff(expected: list[list[str]], actual: list[list[str]]) -> list[int]:
@@ -56,21 +105,20 @@ def _diff(expected: list[list[str]], actual: list[list[str]]) -> list[int]:
 
 
 @pytest.mark.parametrize("name", sorted(library()))
-def test_library_answers_are_the_same_on_every_store(name: str, any_store: Store) -> None:
-    expected = list(csv.reader(io.StringIO(
-        (EXPECTED / f"{name}.csv").read_text(encoding="utf-8"))))
-    result = any_store.query(library()[name].text)
-    assert isinstance(result, ox.QuerySolutions)
-    actual = _rows(result)
-    bad = _diff(expected, actual)
-    shown = "\n".join(
-        f"row {i}: expected {expected[i] if i < len(expected) else '-'}\n"
-        f"        actual   {actual[i] if i < len(actual) else '-'}" for i in bad[:8])
-    assert not bad, f"{len(bad)} rows differ:\n{shown}"
+def test_library_answers_alike(release_stores: dict[str, Store], name: str) -> None:
+    text = library()[name].text
+    answers = {kind: _rows(store.query(text)) for kind, store in release_stores.items()}
+    expected = list(csv.reader(io.StringIO((EXPECTED / f"{name}.csv").read_text("utf-8"))))
+    for kind, rows in answers.items():
+        bad = _diff(expected, rows)
+        shown = "\n".join(
+            f"row {i}: expected {expected[i] if i < len(expected) else '-'}\n"
+            f"        {kind:8} {rows[i] if i < len(rows) else '-'}" for i in bad[:8])
+        assert not bad, f"{kind}: {len(bad)} rows differ from the golden answer:\n{shown}"
 
 
-def test_decimal_comparison_is_not_loose_elsewhere() -> None:
+def test_decimal_comparison_is_loose_only_for_long_quotients() -> None:
     assert _same("1416666.666666666666666666", "1416666.666666666666667")
     assert not _same("1416666.6666", "1416666.6667")
-    assert not _same("1", "1.0")  # lexical forms of integers compared as written
+    assert not _same("1", "1.0")  # integers compared as written
     assert _diff([["a"], ["1"]], [["a"]]) == [1]
