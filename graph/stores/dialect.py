@@ -117,6 +117,16 @@ class Dialect:
         (a server that answers CONSTRUCT in a solutions format names the one it needs)."""
         return f"{self.solution_results}, {self.graph_results};q=0.9"
 
+    def query_text(self, sparql: str, protocol_dataset: bool) -> str:
+        """The query as sent; `protocol_dataset` says the request names its graphs
+        (`default-graph-uri` / `named-graph-uri`), which take precedence over the query's own
+        FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4). A standard server needs no change."""
+        return sparql
+
+    def rejected(self, sparql: str, message: str) -> str:
+        """The message of a query the server rejected as malformed (standard servers: theirs)."""
+        return message
+
     def normalise(self, sparql: str, media: str, body: bytes) -> bytes:
         """A whole answer body of `media` to `sparql`, rewritten into the terms SPARQL 1.1 gives
         where the server encodes them its own way (Virtuoso's booleans); the generic server's

@@ -207,10 +207,14 @@ class RemoteStore:
     def _ask(self, sparql: str, default: Sequence[str] | None,
              named: Sequence[str] | None) -> QueryResult:
         accept = self.dialect.accept(sparql)
-        response, body = self._send(
-            "POST", self.dialect.query_endpoint, is_query=True,
-            content=urlencode(self._form(sparql, default, named)),
-            headers={"Accept": accept, "Content-Type": FORM})
+        text = self.dialect.query_text(sparql, default is not None or named is not None)
+        try:
+            response, body = self._send(
+                "POST", self.dialect.query_endpoint, is_query=True,
+                content=urlencode(self._form(text, default, named)),
+                headers={"Accept": accept, "Content-Type": FORM})
+        except SyntaxError as exc:
+            raise SyntaxError(self.dialect.rejected(sparql, str(exc))) from None
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         return self._parse(response, self.dialect.normalise(sparql, media, body))
 

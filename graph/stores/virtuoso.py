@@ -42,6 +42,15 @@ bookworm) and what this dialect does about it:
 - **ORDER BY between language-tagged literals** of different tags is left undefined by SPARQL
   1.1 (§15.1: `<` is not defined on them); Virtuoso orders by tag first. The library's queries
   order names by `STR(?name)`, which every store orders the same.
+- **Protocol graphs and FROM are merged.** Given `default-graph-uri` and a query with `FROM`,
+  Virtuoso reads both (the Protocol, §2.1.4, says the request's graphs take precedence);
+  `query_text` removes the query's own FROM / FROM NAMED clauses when the request names graphs.
+- **Syntax errors** are reported by Virtuoso's compiler without a column (`SP030 … line 1:
+  syntax error at '}'`); `rejected` gives the embedded parser's message (line and column).
+- **SERVICE** needs grants the public `SPARQL` user lacks (`SQ070: Must have select privileges
+  on view DB.DBA.SPARQL_SINV_2`), so Virtuoso refuses federation unless its administrator allows
+  it; once allowed, `SERVICE SILENT` to an unreachable endpoint is still an error (`HC001`),
+  where SPARQL 1.1 Federation asks for an empty solution.
 - **`INSERT DATA` refuses blank nodes** (SP031, "not allowed in a constant clause"); the GSP
   accepts them (and relabels them).
 - **MOVE is not atomic for readers.** One update request with several `MOVE`s runs them one
@@ -53,9 +62,11 @@ bookworm) and what this dialect does about it:
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import httpx
+import pyoxigraph as ox
 
 from clusterkg import iris
 from clusterkg.graph.stores.dialect import (
@@ -80,6 +91,44 @@ BOOLEAN_EXPRESSIONS = frozenset({
 #: how Virtuoso names a query stopped at its time limit (header or error text)
 TIMEOUT_STATES = ("S1TAT", "S1T00", "SR171")
 DEFAULT_MAX_ROWS = 10_000  # Debian's virtuoso.ini: [SPARQL] ResultSetMaxRows
+
+
+TOKENS = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<word>[A-Za-z_][\w.-]*:[\w.:%-]*|[A-Za-z_][\w-]*|:[\w.:%-]*)
+  | (?P<open>[{(])
+  | (?P<close>[})])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.X | re.S)
+LONG_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""' + r"|'''(?:[^'\\]|\\.|'(?!''))*'''",
+                         re.S)
+
+
+def without_dataset_clauses(sparql: str) -> str:
+    """`sparql` without its FROM / FROM NAMED clauses (only those of the query itself, at
+    brace and parenthesis depth 0; strings, IRIs and comments are read as such)."""
+    masked = LONG_STRING.sub(lambda m: '"' + "x" * (len(m.group()) - 2) + '"', sparql)
+    tokens = [(m.lastgroup or "", m.group(), m.start()) for m in TOKENS.finditer(masked)]
+    significant = [t for t in tokens if t[0] not in ("space", "comment")]
+    cut: list[tuple[int, int]] = []
+    depth, i = 0, 0
+    while i < len(significant):
+        kind, text, start = significant[i]
+        depth += {"open": 1, "close": -1}.get(kind, 0)
+        if kind == "word" and depth == 0 and text.upper() == "FROM":
+            j = i + 1
+            if j < len(significant) and significant[j][1].upper() == "NAMED":
+                j += 1
+            if j < len(significant) and significant[j][0] in ("iri", "word"):
+                cut.append((start, significant[j][2] + len(significant[j][1])))
+                i = j
+        i += 1
+    for start, end in reversed(cut):
+        sparql = sparql[:start] + " " + sparql[end:]
+    return sparql
 
 
 @lru_cache(maxsize=512)
@@ -161,6 +210,23 @@ class Virtuoso(Dialect):
     @property
     def gsp_endpoint(self) -> str:
         return self._endpoint("gsp", "sparql-graph-crud-auth")
+
+    def query_text(self, sparql: str, protocol_dataset: bool) -> str:
+        # Virtuoso merges a request's default-graph-uri with the query's FROM
+        if protocol_dataset and re.search(r"(?i)\bFROM\b", sparql):
+            return without_dataset_clauses(sparql)
+        return sparql
+
+    def rejected(self, sparql: str, message: str) -> str:
+        # Virtuoso's compiler says "line 1: syntax error at '}'"; the embedded store's parser
+        # (the same as Oxigraph server's) gives the position every other store gives
+        try:
+            ox.Store().query(sparql)
+        except SyntaxError as exc:
+            return str(exc)
+        except Exception:  # valid for Oxigraph, not for Virtuoso: Virtuoso's words
+            return message
+        return message
 
     def accept(self, sparql: str) -> str:
         # offered both, Virtuoso answers a CONSTRUCT as a table of ?s ?p ?o solutions

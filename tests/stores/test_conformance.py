@@ -37,6 +37,13 @@ from tests.stores.conftest import store_url, writer
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "queries"
 DIGITS = 12
+#: the one protocol case a store answers otherwise, and why (it is a server's own behaviour,
+#: not a term's encoding, so no dialect can normalise it)
+DIFFERS = {
+    "service-allowlisted-is-called": (
+        "virtuoso", "Virtuoso refuses SERVICE to its public user, and when allowed treats "
+        "SERVICE SILENT to an unreachable endpoint as an error (HC001), not an empty solution"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +62,10 @@ def protocol_clients(settings: Settings, sample_published: str,
 def test_protocol_suite_answers_alike(protocol_clients: dict[str, TestClient],
                                       case: dict[str, Any]) -> None:
     answers = {kind: _send(client, case) for kind, client in protocol_clients.items()}
+    if case["id"] in DIFFERS:
+        kind, why = DIFFERS[case["id"]]
+        odd = answers.pop(kind)
+        assert odd.status_code >= 500, f"{kind} no longer differs ({why}): drop it from DIFFERS"
     for answer in answers.values():
         _check(answer, case["expect"])
     statuses = {kind: a.status_code for kind, a in answers.items()}

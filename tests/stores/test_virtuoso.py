@@ -19,7 +19,7 @@ from clusterkg.graph.stores import (
     StoreTimeout,
     open_store,
 )
-from clusterkg.graph.stores.virtuoso import Virtuoso, boolean_variables
+from clusterkg.graph.stores.virtuoso import Virtuoso, boolean_variables, without_dataset_clauses
 from clusterkg.graph.stores.virtuoso_process import VirtuosoProcess, running_virtuoso
 
 CAP = 100
@@ -139,3 +139,26 @@ def test_boolean_variables_are_read_from_the_query() -> None:
         WHERE { ?a ?p ?x BIND (EXISTS { ?a ?q ?r } AS ?e) BIND (STR(?x) AS ?s) }
         GROUP BY ?a ?x""") == {"b", "t", "e"}
     assert boolean_variables("not sparql") == frozenset()
+
+
+def test_the_request_s_graphs_take_precedence_over_from(store: RemoteStore) -> None:
+    # Protocol §2.1.4; Virtuoso itself would read both graphs
+    result = store.query(f"SELECT (COUNT(*) AS ?n) FROM <{SYSTEM}> WHERE {{ ?s ?p ?o }}",
+                         default_graphs=[OURS])
+    assert isinstance(result, ox.QuerySolutions)
+    assert int(next(result)["n"].value) == 7
+
+
+def test_dataset_clauses_are_removed_only_where_they_are_clauses() -> None:
+    query = ('PREFIX g: <http://g/> CONSTRUCT { ?s <http://from> "FROM <x>" } '
+             'FROM NAMED g:a FROM <http://b> # FROM <c>\n'
+             'WHERE { ?s ?p ?o FILTER (?o < 3 && ?p > 2) }')
+    assert without_dataset_clauses(query) == (
+        'PREFIX g: <http://g/> CONSTRUCT { ?s <http://from> "FROM <x>" }     # FROM <c>\n'
+        'WHERE { ?s ?p ?o FILTER (?o < 3 && ?p > 2) }')
+    assert without_dataset_clauses("ASK from <a> {}") == "ASK   {}"
+
+
+def test_a_malformed_query_is_reported_with_its_position(store: RemoteStore) -> None:
+    with pytest.raises(SyntaxError, match="1:"):
+        store.query("SELECT ?s WHERE { ?s ?p }", default_graphs=[OURS])
