@@ -1,0 +1,308 @@
+"""The query library through clusterkg over each remote store, side by side with the same
+store's own SPARQL endpoint, in one run (issue 14 item 6, issue 17's Virtuoso comparison).
+
+For each server (Oxigraph server, Virtuoso) it starts a server of its own, publishes the
+synthetic release to it (`clusterkg.graph.remote_release.publish`, timed), starts clusterkg
+(`python -m clusterkg.api` with `CLUSTERKG_STORE`) over it, then asks every query of the library
+and of `bench/queries/` alternately through clusterkg's `/sparql` and directly at the server's
+endpoint with the same dataset (`default-graph-uri` / `named-graph-uri` of the served release),
+`--repeat` times each after one warm-up: per-query p50/p95 and the ratio clusterkg/store.
+Both answers' row counts are recorded and must agree. Then it republishes a second release
+(another seed) while two readers poll a triple count — one directly at the server, one through
+clusterkg — and records every count each saw: a count that is neither the old release's nor
+the new one's is a half-done publish.
+
+    python -m bench.stores --organisations 3000 --repeat 7
+
+Runs are bounded (one client at a time, `--repeat` per query, a per-request timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import synthetic
+from bench.run import _bench_queries
+from bench.servers import _running, free_port
+from clusterkg.graph.release import write_manifest
+from clusterkg.graph.remote_release import publish, served
+from clusterkg.graph.stores import RemoteStore, open_store
+from clusterkg.graph.stores.virtuoso_process import running_virtuoso
+
+RESULTS_DIR = Path(__file__).parent / "results"
+JSON_RESULTS = "application/sparql-results+json"
+FORM = "application/x-www-form-urlencoded"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@contextmanager
+def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    port = free_port()
+    process = subprocess.Popen(
+        [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"oxigraph+{base}", {}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def virtuoso(folder: Path, memory_mb: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Virtuoso of the run's own; yields its store URL and its credentials."""
+    with running_virtuoso(folder, timeout_s=120, max_rows=1_000_000,
+                          memory_mb=memory_mb) as server:
+        yield server.store_url, {"CLUSTERKG_STORE_USER": server.user,
+                                 "CLUSTERKG_STORE_PASSWORD": server.password}
+
+
+@contextmanager
+def clusterkg_over(store_url: str, dump: Path, timeout: float) -> Iterator[str]:
+    """clusterkg serving what `store_url` serves; yields its /sparql URL."""
+    port = free_port()
+    env = dict(os.environ, CLUSTERKG_DATASET=str(dump), CLUSTERKG_STORE=store_url,
+               CLUSTERKG_HOST="127.0.0.1", CLUSTERKG_PORT=str(port),
+               CLUSTERKG_QUERY_WORKERS="2", CLUSTERKG_QUERY_TIMEOUT=str(timeout),
+               CLUSTERKG_MAX_ROWS="1000000")
+    with _running([sys.executable, "-m", "clusterkg.api"], env,
+                  f"http://127.0.0.1:{port}/sparql", 300) as url:
+        yield url
+
+
+def _rows(response: httpx.Response) -> int:
+    response.raise_for_status()
+    document = response.json()
+    if "boolean" in document:
+        return 1
+    return len(document["results"]["bindings"])
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
+    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved)."""
+    times: dict[str, list[float]] = {k: [] for k in asks}
+    rows: dict[str, int | str] = {}
+    for key, ask in asks.items():
+        try:
+            rows[key] = ask()
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+    for _ in range(repeat):
+        for key, ask in asks.items():
+            if isinstance(rows[key], str):
+                continue
+            t0 = time.perf_counter()
+            ask()
+            times[key].append(time.perf_counter() - t0)
+    return {key: {"rows": rows[key],
+                  "p50_ms": 1000 * statistics.median(t) if t else None,
+                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None}
+            for key, t in times.items()}
+
+
+def _ask(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callable[[], int]:
+    body = str(httpx.QueryParams(form)).encode()
+    headers = {"Accept": JSON_RESULTS, "Content-Type": FORM}
+    return lambda: _rows(client.post(url, content=body, headers=headers))
+
+
+def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
+                  graphs: tuple[str, ...]) -> dict[str, Any]:
+    """Republish `dump` while a direct reader and a clusterkg reader poll the triple count."""
+    seen: dict[str, list[int | str]] = {"direct": [], "clusterkg": []}
+    stop = threading.Event()
+    direct_form = [("query", COUNT)] + [("default-graph-uri", g) for g in graphs]
+
+    def reader(kind: str, ask: Callable[[], Any]) -> None:
+        while not stop.is_set():
+            try:
+                seen[kind].append(ask())
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                seen[kind].append(f"error: {type(exc).__name__}")
+            time.sleep(0.05)
+
+    def count(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callable[[], int]:
+        def ask() -> int:
+            response = client.post(url, content=str(httpx.QueryParams(form)).encode(),
+                                   headers={"Accept": JSON_RESULTS, "Content-Type": FORM})
+            response.raise_for_status()
+            return int(response.json()["results"]["bindings"][0]["n"]["value"])
+        return ask
+
+    with httpx.Client(timeout=300) as a, httpx.Client(timeout=300) as b:
+        threads = [threading.Thread(target=reader, args=("direct", count(a, direct_url,
+                                                                          direct_form))),
+                   threading.Thread(target=reader, args=("clusterkg", count(
+                       b, through, [("query", COUNT)])))]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        t0 = time.perf_counter()
+        try:
+            publish(dump, store)
+            outcome = "published"
+        except (OSError, RuntimeError) as exc:  # recorded: what a failed switch leaves
+            outcome = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
+        seconds = time.perf_counter() - t0
+        time.sleep(3)  # clusterkg follows within its poll interval
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return {"publish_s": seconds, "outcome": outcome,
+            "counts_seen": {k: sorted({str(v) for v in vs}) for k, vs in seen.items()},
+            "reads": {k: len(vs) for k, vs in seen.items()}}
+
+
+def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repeat: int,
+              timeout: float, memory_mb: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Publish, serve, measure and probe one kind of server."""
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
+        starter = oxigraph(Path(tmp)) if kind == "oxigraph" else virtuoso(Path(tmp), memory_mb)
+        with starter as (url, credentials):
+            os.environ.update(credentials)
+            store = open_store(url, timeout=timeout)
+            say(f"{kind}: publishing {dump.name}")
+            t0 = time.perf_counter()
+            publish(dump, store)
+            report["publish_s"] = time.perf_counter() - t0
+            now = served(store)
+            assert now is not None
+            report["triples"] = sum(now.triples.values())
+            say(f"{kind}: published {report['triples']} triples in {report['publish_s']:.1f} s")
+            dialect = store.dialect
+            dataset = [("default-graph-uri", g) for g in now.default] + [
+                ("named-graph-uri", g) for g in now.named]
+            with clusterkg_over(url, dump, timeout) as through, \
+                    httpx.Client(timeout=timeout + 10) as client:
+                report["queries"] = {}
+                for name, query in queries.items():
+                    say(f"{kind}: {name}")
+                    report["queries"][name] = measure({
+                        "clusterkg": _ask(client, through, [("query", query)]),
+                        "store": _ask(client, dialect.query_endpoint,
+                                      [("query", query), *dataset])}, repeat)
+                say(f"{kind}: republishing during reads")
+                report["probe"] = probe_publish(store, dialect.query_endpoint, through, second,
+                                                now.default)
+            for key in credentials:
+                os.environ.pop(key, None)
+    return report
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The side-by-side tables."""
+    lines = [f"# Stores: clusterkg over each server, and the server's own endpoint "
+             f"({report['date']})", "", f"Command: `{report['command']}`", "",
+             f"Machine: {report['machine']}; synthetic release of {report['triples']} triples "
+             f"(bench/synthetic.py, {report['organisations']} organisations, seed 1); "
+             f"{report['repeat']} interleaved rounds per query after one warm-up.", ""]
+    for kind, result in report["stores"].items():
+        lines += [f"## {kind}", "",
+                  f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "
+                  f"{result['triples']} triples.", "",
+                  "| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        ratios = []
+        for name, q in result["queries"].items():
+            c, s = q["clusterkg"], q["store"]
+            same = c["rows"] == s["rows"]
+            rows = str(c["rows"]) if same else f"{c['rows']} vs {s['rows']}"
+            ratio = (c["p50_ms"] / s["p50_ms"]) if c["p50_ms"] and s["p50_ms"] else None
+            if ratio:
+                ratios.append(ratio)
+
+            def ms(v: float | None) -> str:
+                return "-" if v is None else f"{v:.1f}"
+            lines.append(f"| {name} | {rows} | {ms(c['p50_ms'])} | {ms(c['p95_ms'])} | "
+                         f"{ms(s['p50_ms'])} | {ms(s['p95_ms'])} | "
+                         f"{'-' if ratio is None else f'{ratio:.2f}'} |")
+        if ratios:
+            geo = statistics.geometric_mean(ratios)
+            total_c = sum(q["clusterkg"]["p50_ms"] or 0 for q in result["queries"].values())
+            total_s = sum(q["store"]["p50_ms"] or 0 for q in result["queries"].values())
+            lines += ["", f"Geometric mean of the p50 ratios: {geo:.2f}; one pass (sum of "
+                          f"p50s): clusterkg {total_c / 1000:.2f} s, the store "
+                          f"{total_s / 1000:.2f} s."]
+        probe = result["probe"]
+        lines += ["", f"Republish of another release during reads: {probe['outcome']} after "
+                      f"{probe['publish_s']:.1f} s; "
+                      f"triple counts seen directly at the server "
+                      f"{', '.join(probe['counts_seen']['direct'])} ({probe['reads']['direct']} "
+                      f"reads); through clusterkg {', '.join(probe['counts_seen']['clusterkg'])} "
+                      f"({probe['reads']['clusterkg']} reads).", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--organisations", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--memory-mb", type=int, default=2048, help="Virtuoso's page buffers")
+    parser.add_argument("--stores", default="oxigraph,virtuoso")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    queries = _bench_queries()
+    with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
+        dump, second = Path(tmp) / "a" / "synthetic.nq", Path(tmp) / "b" / "synthetic.nq"
+        for path, seed in ((dump, 1), (second, 2)):
+            path.parent.mkdir()
+            say(f"generating {path} (seed {seed})")
+            synthetic.write(path, args.organisations, seed)
+            write_manifest(path)
+        report: dict[str, Any] = {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "command": "python -m bench.stores " + " ".join(argv or sys.argv[1:]),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared)",
+            "organisations": args.organisations, "repeat": args.repeat, "stores": {}}
+        for kind in args.stores.split(","):
+            report["stores"][kind] = run_store(kind, dump, second, queries, args.repeat,
+                                               args.timeout, args.memory_mb, say)
+        report["triples"] = next(iter(report["stores"].values()))["triples"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"stores-{report['date']}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
+    say(f"wrote {stem}.md")
+
+
+if __name__ == "__main__":
+    main()
