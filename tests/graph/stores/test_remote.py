@@ -69,7 +69,7 @@ def test_a_partial_answer_is_an_error(name: str, error: type[Exception]) -> None
 def test_a_row_count_at_the_servers_cap_is_an_error() -> None:
     with canned("whole.http") as url:
         store = open_store(url)
-        store.dialect.row_cap = 3  # type: ignore[misc]
+        store.dialect.row_cap = 3
         with pytest.raises(IncompleteAnswer, match="cap"):
             store.query("SELECT ?s WHERE { ?s ?p ?o }")
 
@@ -117,7 +117,7 @@ def test_the_protocol_over_oxigraph_server(store: Store) -> None:
     explicit = store.query("SELECT * WHERE { ?s ?p ?o }", default_graphs=[G2], named_graphs=[])
     assert len(list(explicit)) == 1  # type: ignore[arg-type]
     empty = store.query("SELECT * WHERE { ?s ?p ?o }", default_graphs=[], named_graphs=[])
-    assert list(empty) == []  # type: ignore[call-overload]
+    assert list(empty) == []  # type: ignore[arg-type]
     nt = store.serialize(RdfFormat.NTRIPLES, G1)
     assert len(list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))) == 2
 
