@@ -25,6 +25,7 @@ from clusterkg.queries.library import library
 from clusterkg.settings import Settings
 from tests.api.test_protocol import CASES, _check, _send
 from tests.stores.conftest import store_url
+from tests.stores.oxigraph import oxigraph_server
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "queries"
 
@@ -51,16 +52,17 @@ def test_protocol_suite_answers_alike(protocol_clients: dict[str, TestClient],
 
 
 @pytest.fixture(scope="module")
-def release_stores(built: tuple[OxigraphStore, BuildSummary],
-                   oxigraph_base: str) -> dict[str, Store]:
-    """The full build's release in each store: loaded in process, published to the server."""
+def release_stores(built: tuple[OxigraphStore, BuildSummary]) -> Iterator[dict[str, Store]]:
+    """The full build's release in each store: loaded in process, published to a server of
+    its own (the session's server serves the protocol suite's sample)."""
     dump = DistLayout(built[1].out_dir).dump
-    url = store_url("oxigraph", oxigraph_base)
-    assert url is not None
-    publish(dump, open_store(url))
-    embedded, _ = load_release(dump)
-    remote, _ = open_served(open_store(url))
-    return {"embedded": embedded, "oxigraph": remote}
+    with oxigraph_server() as base:
+        url = store_url("oxigraph", base)
+        assert url is not None
+        publish(dump, open_store(url))
+        embedded, _ = load_release(dump)
+        remote, _ = open_served(open_store(url))
+        yield {"embedded": embedded, "oxigraph": remote}
 
 
 def _rows(result: Any) -> list[list[str]]:
