@@ -23,6 +23,7 @@ from clusterkg.graph.stores import open_store
 from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
 from clusterkg.settings import Settings
+from tests.api.conftest import ADMIN_TOKEN
 from tests.api.test_protocol import CASES, _check, _send
 from tests.stores.conftest import store_url
 from tests.stores.oxigraph import oxigraph_server
@@ -83,3 +84,15 @@ def test_library_answers_alike(release_stores: dict[str, Store], name: str) -> N
         assert sorted(rows[1:]) == sorted(expected[1:]) and rows[0] == expected[0], (
             f"{kind}: only expected {only_expected[:5]}; only {kind} {only_actual[:5]}")
     assert answers["oxigraph"] == answers["embedded"], "the same rows in the same order"
+
+
+def test_waves_go_to_a_remote_store_by_publishing(
+        protocol_clients: dict[str, TestClient]) -> None:
+    answer = protocol_clients["oxigraph"].post(
+        "/admin/waves/2030", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        files={"files": ("programme_budget.csv", b"programme_id\n")})
+    assert answer.status_code == 409 and "--store" in answer.text
+    reload = protocol_clients["oxigraph"].post(
+        "/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert reload.status_code == 200, reload.text
+    assert reload.json()["quads"] == 28
