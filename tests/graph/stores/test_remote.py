@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from clusterkg.api.results import QueryJob, evaluate
 from clusterkg.graph.store import OxigraphStore, RdfFormat, Store
 from clusterkg.graph.stores import (
     IncompleteAnswer,
@@ -129,3 +130,13 @@ def test_a_syntax_error_says_what_the_embedded_store_says(store: Store, text: st
     with pytest.raises(SyntaxError) as remote:
         store.query(text, base_iri="http://example.org/")
     assert str(remote.value) == str(embedded.value)
+
+
+@pytest.mark.parametrize(("name", "status"), [
+    ("cut-at-timeout.http", 503), ("cut-cleanly.http", 502), ("connection-lost.http", 502)])
+def test_the_endpoint_answers_an_error_never_the_rows_before_the_cut(name: str,
+                                                                     status: int) -> None:
+    with canned(name) as url:
+        outcome = evaluate(open_store(url), QueryJob("SELECT ?s WHERE { ?s ?p ?o }"))
+    assert outcome.status == status
+    assert b"example.org/s0" not in outcome.body, "no row of the partial answer reaches a client"
