@@ -121,6 +121,11 @@ async def load_wave(
     refusal = authorised(request, settings)
     if refusal is not None:
         return refusal
+    if settings.store:  # issue 14: the release lives in the store; a publish changes it
+        return PlainTextResponse(
+            "this service serves the release of a remote store: load the wave with "
+            "`clusterkg load FILES --wave NAME --store URL`, which publishes it to the store\n",
+            409)
     files = await _read_files(request, MAX_BYTES)
     if isinstance(files, Response):
         return files

@@ -23,6 +23,7 @@ from clusterkg.api.media import ResultKind, by_name
 from clusterkg.api.sandbox import network_denied
 from clusterkg.api.writers import WRITERS, AnswerSink, AnswerTooLarge
 from clusterkg.graph.store import QueryResult, Store
+from clusterkg.graph.stores.dialect import StoreError, StoreTimeout
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -147,6 +148,10 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None]) -> QueryO
         return _text(413, str(error))
     except MemoryError:
         return _text(503, "the query ran out of its worker's memory (CLUSTERKG_QUERY_MEMORY_MB)")
+    except StoreTimeout as error:  # a remote store's own limit (issue 14): as ours, a 503
+        return _text(503, f"the store stopped the query at its time limit: {error}")
+    except StoreError as error:  # a remote store gave no whole answer: never a short result
+        return _text(502, f"the store gave no whole answer: {error}")
     except OSError as error:
         if network_denied(error):
             return _text(403, "federated SERVICE is not allowed: query workers cannot open "

@@ -94,3 +94,27 @@ def _serve_peer(dump: Path, port: int) -> None:
 
 if __name__ == "__main__":
     _serve_peer(Path(sys.argv[1]), int(sys.argv[2]))
+
+
+@contextmanager
+def oxigraph_server(timeout_s: float | None = None) -> Iterator[str]:
+    """`oxigraph serve` (the `oxigraph` wheel's binary) on a free 127.0.0.1 port over a
+    temporary folder, removed afterwards; yields its base URL (`http://127.0.0.1:PORT`)."""
+    import shutil
+    import tempfile
+
+    beside = Path(sys.executable).parent / "oxigraph"
+    binary = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not binary:
+        raise RuntimeError("no `oxigraph` binary: `make setup` installs the oxigraph wheel")
+    folder = Path(tempfile.mkdtemp(prefix="clusterkg-oxigraph-"))
+    port = free_port()
+    command = [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    if timeout_s is not None:
+        command += ["--timeout-s", f"{timeout_s:g}"]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with _running(command, dict(os.environ), f"{base}/query", 30.0):
+            yield base
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -38,7 +38,7 @@ def open_remote(url: str) -> Store:
     try:
         store, _ = open_served(open_store(url))
     except (ValueError, StoreError, PublishError) as exc:
-        console.print(f"[red]store {url}[/]: {exc}")
+        console.print(f"[red]store refused[/]: {exc}")
         raise typer.Exit(2) from exc
     return store
 

@@ -56,14 +56,21 @@ class Served:
     default: tuple[str, ...]
     named: tuple[str, ...]
     triples: dict[str, int]
+    switch: int = 0  # how many switches the store has made: a new number per publish
+
+    @property
+    def tag(self) -> str:
+        """Names this publish: the release and its switch number, so that publishing A, then
+        B, then A again never looks unchanged to a reader that last saw the first A."""
+        return f"{self.release.version}#{self.switch}"
 
     @property
     def dataset(self) -> RemoteDataset:
-        return RemoteDataset(self.default, self.named, self.release.version)
+        return RemoteDataset(self.default, self.named, self.tag)
 
     def as_json(self) -> dict[str, object]:
         return {"release": self.release.as_json(), "default": list(self.default),
-                "named": list(self.named), "triples": self.triples}
+                "named": list(self.named), "triples": self.triples, "switch": self.switch}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Served:
@@ -77,8 +84,10 @@ class Served:
         default, named, triples = data["default"], data["named"], data["triples"]
         assert isinstance(default, list) and isinstance(named, list)
         assert isinstance(triples, dict)
+        switch = data.get("switch", 0)
+        assert isinstance(switch, int)
         return cls(release, tuple(default), tuple(named),
-                   {str(k): int(v) for k, v in triples.items()})
+                   {str(k): int(v) for k, v in triples.items()}, switch)
 
 
 def staging_name(version: str, graph: str) -> str:
@@ -105,6 +114,7 @@ class ControlRecord:
     """The `Follower` of a release store: the control graph's record says what is served."""
 
     def serves(self, store: RemoteStore, version: str) -> bool:
+        """`version` is the tag of a publish (`Served.tag`)."""
         result = store.query(
             f"ASK {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{VERSION}> {ox.Literal(version)} }} }}",
             query_dataset=True)
@@ -173,7 +183,7 @@ def _switch(served_now: Served | None, new: Served, version: str) -> str:
     literal = ox.Literal(record, datatype=ox.NamedNode(RDF_JSON))
     control = [f"DROP SILENT GRAPH <{CONTROL}>",
                f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> {literal} ; "
-               f"<{VERSION}> {ox.Literal(new.release.version)} }} }}"]
+               f"<{VERSION}> {ox.Literal(new.tag)} }} }}"]
     return " ;\n".join([*moves, *drops, *control])
 
 
@@ -192,8 +202,8 @@ def publish(
     triples = {g: _count(data) for g, data in graphs.items()}
     named = tuple(sorted(g for g in graphs if g != DEFAULT_GRAPH))
     default = (DEFAULT_GRAPH,) if DEFAULT_GRAPH in graphs else named
-    new = Served(release, default, named, triples)
     now = served(store)
+    new = Served(release, default, named, triples, 1 + (now.switch if now else 0))
     if now is not None and now.release.version == release.version:
         _verify(store, triples, lambda g: g, "served")
         return now, False

@@ -1,9 +1,10 @@
 """The store protocol and its embedded implementation (pyoxigraph, in memory).
 
-Every consumer (build, CLI, API) talks to a `Store`; a remote SPARQL 1.1 store can implement the
-same protocol later. The embedded store keeps the whole dataset in memory: on this machine
-Oxigraph's in-memory backend loads a million triples in seconds and scans several times faster
-than its on-disk backend, and the canonical copy of every build is the N-Quads dump in `dist/`.
+Every consumer (build, CLI, API) talks to a `Store`; a remote SPARQL 1.1 server implements the
+same protocol (`graph.stores.RemoteStore`, picked by `--store URL`). The embedded store keeps
+the whole dataset in memory: on this machine Oxigraph's in-memory backend loads a million
+triples in seconds and scans several times faster than its on-disk backend, and the canonical
+copy of every build is the N-Quads dump in `dist/`.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,12 @@ from clusterkg.cli import app
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
+from tests.stores.oxigraph import oxigraph_server
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PROMPT = ".venv/bin/clusterkg "
+# The README's Oxigraph server: each block that names it gets a server of its own instead.
+README_STORE = "oxigraph+http://127.0.0.1:7878"
 MY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # The filled templates of the README's survey example: the build's rows of these countries.
 FILLED = {"survey": ["LVA", "SWE"], "survey-2024": ["LVA"]}
@@ -81,8 +85,12 @@ def test_readme_commands_run_as_written(
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     outputs: dict[str, str] = {}
-    for command in readme_blocks()[number]:
-        outputs[command] = _run(runner, command)
+    with ExitStack() as stack:
+        store = README_STORE
+        if any(README_STORE in command for command in readme_blocks()[number]):
+            store = f"oxigraph+{stack.enter_context(oxigraph_server())}"  # its `oxigraph serve`
+        for command in readme_blocks()[number]:
+            outputs[command] = _run(runner, command.replace(README_STORE, store))
     if "query countries-surveyed" in outputs:
         surveyed = outputs["query countries-surveyed"]
         assert re.search(r"\b29\b.*\b20\b", surveyed, re.S), surveyed

@@ -28,12 +28,14 @@ from clusterkg.graph.release import load_release
 from clusterkg.graph.remote_release import open_served, publish
 from clusterkg.graph.store import OxigraphStore, Store
 from clusterkg.graph.stores import open_store
-from clusterkg.graph.stores.virtuoso_process import VirtuosoProcess
+from clusterkg.graph.stores.virtuoso_process import running_virtuoso
 from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
 from clusterkg.settings import Settings
+from tests.api.conftest import ADMIN_TOKEN
 from tests.api.test_protocol import CASES, _check, _send
 from tests.stores.conftest import store_url, writer
+from tests.stores.oxigraph import oxigraph_server
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "queries"
 DIGITS = 12
@@ -75,18 +77,21 @@ def test_protocol_suite_answers_alike(protocol_clients: dict[str, TestClient],
 
 
 @pytest.fixture(scope="module")
-def release_stores(built: tuple[OxigraphStore, BuildSummary], oxigraph_base: str,
-                   virtuoso: VirtuosoProcess) -> dict[str, Store]:
-    """The full build's release in each store: loaded in process, published to the servers."""
+def release_stores(built: tuple[OxigraphStore, BuildSummary],
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    """The full build's release in each store: loaded in process, published to servers of
+    their own (the session's servers serve the protocol suite's sample)."""
     dump = DistLayout(built[1].out_dir).dump
-    url = store_url("oxigraph", oxigraph_base)
-    assert url is not None
-    publish(dump, open_store(url))
-    publish(dump, writer(virtuoso))
-    embedded, _ = load_release(dump)
-    remote, _ = open_served(open_store(url))
-    on_virtuoso, _ = open_served(open_store(virtuoso.store_url))
-    return {"embedded": embedded, "oxigraph": remote, "virtuoso": on_virtuoso}
+    with oxigraph_server() as base, running_virtuoso(
+            tmp_path_factory.mktemp("virtuoso-release"), max_rows=100_000) as virtuoso:
+        url = store_url("oxigraph", base)
+        assert url is not None
+        publish(dump, open_store(url))
+        publish(dump, writer(virtuoso))
+        embedded, _ = load_release(dump)
+        remote, _ = open_served(open_store(url))
+        on_virtuoso, _ = open_served(open_store(virtuoso.store_url))
+        yield {"embedded": embedded, "oxigraph": remote, "virtuoso": on_virtuoso}
 
 
 def _rows(result: Any) -> list[list[str]]:
@@ -133,3 +138,15 @@ def test_decimal_comparison_is_loose_only_for_long_quotients() -> None:
     assert not _same("1416666.6666", "1416666.6667")
     assert not _same("1", "1.0")  # integers compared as written
     assert _diff([["a"], ["1"]], [["a"]]) == [1]
+
+
+def test_waves_go_to_a_remote_store_by_publishing(
+        protocol_clients: dict[str, TestClient]) -> None:
+    answer = protocol_clients["oxigraph"].post(
+        "/admin/waves/2030", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        files={"files": ("programme_budget.csv", b"programme_id\n")})
+    assert answer.status_code == 409 and "--store" in answer.text
+    reload = protocol_clients["oxigraph"].post(
+        "/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert reload.status_code == 200, reload.text
+    assert reload.json()["quads"] == 28

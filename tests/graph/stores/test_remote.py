@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from clusterkg.api.results import QueryJob, evaluate
 from clusterkg.graph.store import OxigraphStore, RdfFormat, Store
 from clusterkg.graph.stores import (
     IncompleteAnswer,
@@ -69,7 +70,7 @@ def test_a_partial_answer_is_an_error(name: str, error: type[Exception]) -> None
 def test_a_row_count_at_the_servers_cap_is_an_error() -> None:
     with canned("whole.http") as url:
         store = open_store(url)
-        store.dialect.row_cap = 3  # type: ignore[misc]
+        store.dialect.row_cap = 3
         with pytest.raises(IncompleteAnswer, match="cap"):
             store.query("SELECT ?s WHERE { ?s ?p ?o }")
 
@@ -117,7 +118,7 @@ def test_the_protocol_over_oxigraph_server(store: Store) -> None:
     explicit = store.query("SELECT * WHERE { ?s ?p ?o }", default_graphs=[G2], named_graphs=[])
     assert len(list(explicit)) == 1  # type: ignore[arg-type]
     empty = store.query("SELECT * WHERE { ?s ?p ?o }", default_graphs=[], named_graphs=[])
-    assert list(empty) == []  # type: ignore[call-overload]
+    assert list(empty) == []  # type: ignore[arg-type]
     nt = store.serialize(RdfFormat.NTRIPLES, G1)
     assert len(list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))) == 2
 
@@ -129,3 +130,13 @@ def test_a_syntax_error_says_what_the_embedded_store_says(store: Store, text: st
     with pytest.raises(SyntaxError) as remote:
         store.query(text, base_iri="http://example.org/")
     assert str(remote.value) == str(embedded.value)
+
+
+@pytest.mark.parametrize(("name", "status"), [
+    ("cut-at-timeout.http", 503), ("cut-cleanly.http", 502), ("connection-lost.http", 502)])
+def test_the_endpoint_answers_an_error_never_the_rows_before_the_cut(name: str,
+                                                                     status: int) -> None:
+    with canned(name) as url:
+        outcome = evaluate(open_store(url), QueryJob("SELECT ?s WHERE { ?s ?p ?o }"))
+    assert outcome.status == status
+    assert b"example.org/s0" not in outcome.body, "no row of the partial answer reaches a client"
