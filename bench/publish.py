@@ -164,7 +164,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
     command = "python -m bench.publish " + " ".join(sys.argv[1:] if argv is None else argv)
     report: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
                               "command": command.strip(), "organisations": args.organisations}

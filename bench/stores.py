@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -134,7 +135,7 @@ def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
 
 
 def _ask(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callable[[], int]:
-    body = str(httpx.QueryParams(form)).encode()
+    body = urlencode(form).encode()
     headers = {"Accept": JSON_RESULTS, "Content-Type": FORM}
     return lambda: _rows(client.post(url, content=body, headers=headers))
 
@@ -156,7 +157,7 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
 
     def count(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callable[[], int]:
         def ask() -> int:
-            response = client.post(url, content=str(httpx.QueryParams(form)).encode(),
+            response = client.post(url, content=urlencode(form).encode(),
                                    headers={"Accept": JSON_RESULTS, "Content-Type": FORM})
             response.raise_for_status()
             return int(response.json()["results"]["bindings"][0]["n"]["value"])
