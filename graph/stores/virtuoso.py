@@ -55,9 +55,11 @@ bookworm) and what this dialect does about it:
   accepts them (and relabels them).
 - **MOVE is not atomic for readers, and waits for them.** One update request with ten `MOVE`s
   of 30,000 triples each took 52 s; a reader polling the server's own endpoint saw 0, then 3 of
-  10, then 10 graphs moved (each MOVE commits as it goes; `atomic_update = False`). A publish
-  whose switch runs while a reader polls every 50 ms fails after about two minutes with
-  `S1T00 Error SR171: Transaction timed out` (`bench/stores.py` records what readers see).
+  10, then 10 graphs moved (each MOVE commits as it goes; `atomic_update = False`). Readers
+  and the switch contend for locks: a publish of a 20k-triple release whose switch ran while a
+  reader polled every 50 ms failed once with `S1T00 Error SR171: Transaction timed out`; a
+  112k-triple republish under two readers passed in 14 s, the direct reader seeing a count of
+  neither release (`bench/results/stores-2026-12-03.md`).
 """
 
 from __future__ import annotations
