@@ -53,6 +53,10 @@ bookworm) and what this dialect does about it:
   where SPARQL 1.1 Federation asks for an empty solution.
 - **`INSERT DATA` refuses blank nodes** (SP031, "not allowed in a constant clause"); the GSP
   accepts them (and relabels them).
+- **One update is one transaction with a log limit.** The switch of a ~1M-triple release (its
+  MOVEs in one request) fails with `SR325: Transaction aborted because it's log after image size
+  went above the limit` under the default `TransactionAfterImageLimit` (50 MB); clusterkg's own
+  `virtuoso.ini` raises it to 1.5 GB. A server configured elsewhere needs the same.
 - **MOVE is not atomic for readers, and waits for them.** One update request with ten `MOVE`s
   of 30,000 triples each took 52 s; a reader polling the server's own endpoint saw 0, then 3 of
   10, then 10 graphs moved (each MOVE commits as it goes; `atomic_update = False`). Readers
