@@ -63,7 +63,9 @@ bookworm) and what this dialect does about it:
   and the switch contend for locks: a publish of a 20k-triple release whose switch ran while a
   reader polled every 50 ms failed once with `S1T00 Error SR171: Transaction timed out`; a
   112k-triple republish under two readers passed in 14 s, the direct reader seeing a count of
-  neither release (`bench/results/stores-2026-12-03.md`).
+  neither release (`bench/results/stores-2026-12-03.md`); at 1M triples readers *through
+  clusterkg* saw one too (`bench/results/stores-virtuoso-1m-2026-12-03.md`): the MOVE-based
+  switch is not atomic for clusterkg's readers on Virtuoso.
 """
 
 from __future__ import annotations
