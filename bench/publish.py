@@ -157,6 +157,10 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=3000)
@@ -164,10 +168,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-
-    def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
     command = "python -m bench.publish " + " ".join(sys.argv[1:] if argv is None else argv)
     report: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
                               "command": command.strip(), "organisations": args.organisations}
