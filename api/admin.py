@@ -3,9 +3,12 @@
 `POST /admin/reload` loads the current release again (`graph.release.load_release`: the dump
 is checked against its manifest, every wave against its seal) and serves it; a refused release
 leaves the previous one serving. `POST /admin/waves/{name}` (multipart, field `files`; `?replace=
-true` to replace) validates survey files, writes them as a wave of the served `dist/`, loads the
-new release and swaps it in: the service serves the wave without a restart, and a reader sees
-all of it or none of it (`StoreHolder.replace`). `clusterkg load --service URL` calls it.
+true` to replace) takes the upload in the way `POST /validate` does (`api/intake.py`: a shared
+validation slot or 503, the body streamed and cut at the byte limit, validation in a bounded
+child process that cannot reach the network), writes the sealed wave into the served `dist/`,
+loads the new release and swaps it in: the service serves the wave without a restart, and a
+reader sees all of it or none of it (`StoreHolder.replace`). `clusterkg load --service URL`
+calls it.
 
 Authorisation is a Bearer token (RFC 6750) equal to `CLUSTERKG_ADMIN_TOKEN`; with no token
 configured the routes are refused outright, so a deployment is read-only unless someone chose
@@ -20,16 +23,16 @@ import logging
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from starlette.datastructures import UploadFile
 
+from clusterkg import survey_jobs
+from clusterkg.api.intake import Files, Refusal, intake_limits, take_in, validation_slots
 from clusterkg.api.state import StoreHolder, get_holder, get_settings
 from clusterkg.graph import waves
 from clusterkg.graph.release import ReleaseError
-from clusterkg.loaders.survey.validate import MAX_BYTES
+from clusterkg.loaders.survey.limits import IntakeLimits
+from clusterkg.loaders.survey.sandbox import Breach
 from clusterkg.paths import DistLayout
 from clusterkg.settings import Settings
-
-MAX_WAVE_FILES = 100
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 log = logging.getLogger(__name__)
@@ -83,29 +86,13 @@ async def reload_dataset(
     )
 
 
-async def _read_files(request: Request, limit: int) -> list[tuple[str, bytes]] | Response:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        return PlainTextResponse(f"the upload is over the limit of {limit:,} bytes\n", 413)
-    form = await request.form(max_files=MAX_WAVE_FILES)
-    try:
-        files: list[tuple[str, bytes]] = []
-        for upload in form.getlist("files"):
-            if not isinstance(upload, UploadFile):
-                continue
-            data = await upload.read(limit + 1)
-            if len(data) > limit:
-                return PlainTextResponse(
-                    f"{upload.filename}: over the limit of {limit:,} bytes\n", 413
-                )
-            files.append((upload.filename or "upload", data))
-    finally:
-        await form.close()
-    if not files:
-        return PlainTextResponse(
-            "no file: send multipart/form-data with one or more 'files' fields\n", 422
-        )
-    return files
+def _wave_refusal(status: int, detail: str, **extra: object) -> JSONResponse:
+    headers = extra.pop("headers", None)
+    return JSONResponse(
+        {"loaded": False, "detail": detail, **extra},
+        status_code=status,
+        headers=headers if isinstance(headers, dict) else None,
+    )
 
 
 @router.post("/waves/{name}")
@@ -115,6 +102,8 @@ async def load_wave(
     replace: bool = False,
     holder: StoreHolder = Depends(get_holder),
     settings: Settings = Depends(get_settings),
+    limits: IntakeLimits = Depends(intake_limits),
+    slots: int = Depends(validation_slots),
 ) -> Response:
     """Validate survey files, write them as wave `name` and serve the release that includes
     it; nothing changes unless all of it passes."""
@@ -126,21 +115,38 @@ async def load_wave(
             "this service serves the release of a remote store: load the wave with "
             "`clusterkg load FILES --wave NAME --store URL`, which publishes it to the store\n",
             409)
-    files = await _read_files(request, MAX_BYTES)
-    if isinstance(files, Response):
-        return files
     dist = DistLayout.of_dataset(settings.dataset).root
+    try:
+        waves.check_name(name)
+    except waves.WaveError as error:
+        return _wave_refusal(422, str(error))
+    if waves.wave_path(dist, name).exists() and not replace:
+        return _wave_refusal(409, f"wave {name!r} exists: use --replace to replace it")
+
+    def job(inputs: Files) -> tuple[object, ...]:
+        return (inputs, name, limits.upload_max_bytes)
+
+    taken = await take_in(request, limits, slots, survey_jobs.prepare_upload, job)
+    if isinstance(taken, Refusal):
+        return _wave_refusal(taken.status, taken.detail, headers=taken.headers)
+    files, outcome = taken
+    if isinstance(outcome, Breach):
+        report = survey_jobs.stopped(files, outcome, "json")
+        status = 413 if report.limit else 422
+        detail = f"wave {name!r} not loaded, nothing changed: {outcome.message}"
+        return _wave_refusal(status, detail, report=report.body)
+    prepared = outcome.value
+    if prepared.sealed is None:
+        extra = {} if prepared.report is None else {"report": prepared.report}
+        return _wave_refusal(413 if prepared.limit else 422, prepared.detail, **extra)
+    sealed = prepared.sealed
     async with holder.reload_lock:
         try:
-            loaded = await anyio.to_thread.run_sync(
-                lambda: waves.load_wave(files, name, dist, replace=replace)
+            _, replaced = await anyio.to_thread.run_sync(
+                lambda: waves.write_wave(sealed, name, dist, replace=replace)
             )
         except waves.WaveError as error:
-            body: dict[str, object] = {"loaded": False, "detail": str(error)}
-            if error.result is not None:
-                body["report"] = error.result.as_json()
-            exists = error.result is None and "exists" in str(error)
-            return JSONResponse(body, status_code=409 if exists else 422)
+            return _wave_refusal(409, str(error))
         try:
             store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings)
             holder.replace(store, release)
@@ -154,11 +160,11 @@ async def load_wave(
     return JSONResponse(
         {
             "loaded": True,
-            "wave": loaded.name,
-            "replaced": loaded.replaced,
-            "quads": loaded.quads,
-            "graph": waves.wave_graph_iri(loaded.name),
-            "findings": [str(f) for f in loaded.result.findings],
+            "wave": name,
+            "replaced": replaced,
+            "quads": prepared.quads,
+            "graph": waves.wave_graph_iri(name),
+            "findings": prepared.findings,
             "release": release.as_json(),
         }
     )

@@ -25,13 +25,13 @@ from clusterkg.api.ldhttp import (
     IMMUTABLE_CACHE_CONTROL,
     JSONLD,
     NotAcceptable,
-    RdfMedia,
     cached_response,
     choose,
     etag_for,
     not_modified,
     problem,
 )
+from clusterkg.api.media import MediaFormat
 from clusterkg.api.state import get_release, get_store
 from clusterkg.graph.release import Release
 from clusterkg.graph.store import Store
@@ -44,16 +44,16 @@ def _dumps(document: dict[str, Json]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
-def _serialise(document: dict[str, Json], media: RdfMedia) -> bytes:
+def _serialise(document: dict[str, Json], media: MediaFormat) -> bytes:
     """JSON-LD as given, or converted to RDF (pyld, local loader) and written by Oxigraph."""
     if media is JSONLD:
         return _dumps(document)
     return rdf_bytes(_triples(document), media)
 
 
-def rdf_bytes(triples: list[ox.Triple], media: RdfMedia) -> bytes:
+def rdf_bytes(triples: list[ox.Triple], media: MediaFormat) -> bytes:
     """Triples in an RDF format; Turtle and RDF/XML use the context's prefixes."""
-    fmt = _OXIGRAPH[media.name]
+    fmt = media.rdf
     named = prefixes() if fmt is not ox.RdfFormat.N_TRIPLES else None
     return ox.serialize(triples, format=fmt, prefixes=named) or b""
 
@@ -63,11 +63,6 @@ def _triples(document: dict[str, Json]) -> list[ox.Triple]:
     return [quad.triple for quad in ox.parse(lines.encode(), format=ox.RdfFormat.N_TRIPLES)]
 
 
-_OXIGRAPH = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
 
 
 @router.get("/context/{name}", include_in_schema=False)
@@ -146,7 +141,7 @@ def page_document(base: str, page: listing.Page) -> dict[str, Json]:
     }
 
 
-def _representation(request: Request) -> tuple[RdfMedia, str]:
+def _representation(request: Request) -> tuple[MediaFormat, str]:
     format_values = request.query_params.getlist("format")
     return choose(request.headers.get("accept"), format_values[0] if format_values else None)
 

@@ -10,68 +10,57 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from clusterkg.api.media import parse_accept
+from clusterkg.api import media
+from clusterkg.api.media import MediaFormat, parse_accept
 
 API_CACHE_CONTROL = "public, max-age=300, must-revalidate"
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
-@dataclass(frozen=True)
-class RdfMedia:
-    """A representation the API offers: media type, `format=` name, Oxigraph format name."""
-
-    media_type: str
-    name: str
-    aliases: tuple[str, ...] = ()
-
-
-# JSON-LD 1.1 §C (application/ld+json; application/json is accepted as the same document),
-# RDF 1.1 Turtle §C, RDF 1.1 N-Triples §C, RDF 1.1 XML Syntax §5.4 (RFC 3870).
-JSONLD = RdfMedia("application/ld+json", "jsonld", ("application/json",))
-OFFERED: tuple[RdfMedia, ...] = (
-    JSONLD,
-    RdfMedia("text/turtle", "ttl"),
-    RdfMedia("application/n-triples", "nt"),
-    RdfMedia("application/rdf+xml", "rdf"),
-)
-FORMAT_NAMES = (*(m.name for m in OFFERED), "json")
+# The representations of the API: `media`'s one table of RDF formats, JSON-LD the default
+# (JSON-LD 1.1 §C: application/json is accepted, and answered, as the same document).
+OFFERED: tuple[MediaFormat, ...] = media.document_formats("JSON-LD")
+JSONLD = OFFERED[0]
+JSON = "application/json"
+FORMAT_NAMES = (*(m.extension for m in OFFERED), "json")
 
 
 class NotAcceptable(ValueError):
     """Nothing the client accepts is offered (HTTP 406)."""
 
 
-def choose(accept: str | None, format_name: str | None) -> tuple[RdfMedia, str]:
+def choose(accept: str | None, format_name: str | None) -> tuple[MediaFormat, str]:
     """The representation and the Content-Type to answer with. `format=` wins over Accept;
-    an absent Accept or `*/*` gets JSON-LD; `application/json` is answered as such."""
+    an absent Accept or `*/*` gets JSON-LD; `application/json` is answered as such. An alias
+    named exactly (`text/plain`, `application/xml`) gets its format's canonical type."""
     if format_name is not None:
         if format_name == "json":
-            return JSONLD, "application/json"
-        for media in OFFERED:
-            if media.name == format_name:
-                return media, media.media_type
+            return JSONLD, JSON
+        for fmt in OFFERED:
+            if fmt.extension == format_name:
+                return fmt, fmt.media_type
         raise NotAcceptable(f"format: expected one of {', '.join(FORMAT_NAMES)}")
     ranges = parse_accept(accept)
     if not ranges:
         return JSONLD, JSONLD.media_type
     best: tuple[float, int, int] = (0.0, -1, 0)
-    chosen: tuple[RdfMedia, str] | None = None
-    for position, media in enumerate(OFFERED):
-        for media_type in (media.media_type, *media.aliases):
+    chosen: tuple[MediaFormat, str] | None = None
+    for position, fmt in enumerate(OFFERED):
+        for media_type in (fmt.media_type, *fmt.aliases):
             for rng in ranges:
                 if rng.q <= 0 or not rng.matches(media_type):
                     continue
-                if rng.specificity < 2 and media_type != media.media_type:
-                    continue  # wildcards choose canonical types, never the application/json alias
+                if rng.specificity < 2 and media_type != fmt.media_type:
+                    continue  # wildcards choose canonical types, never an alias
                 rank = (rng.q, rng.specificity, -position)
                 if rank > best:
-                    best, chosen = rank, (media, media_type)
+                    answered = JSON if media_type == JSON else fmt.media_type
+                    best, chosen = rank, (fmt, answered)
     if chosen is None:
-        offered = ", ".join(m.media_type for m in OFFERED) + ", application/json"
+        offered = ", ".join(m.media_type for m in OFFERED) + f", {JSON}"
         raise NotAcceptable(f"none of the accepted media types is offered; offered: {offered}")
     return chosen
 

@@ -1,9 +1,12 @@
-"""Media types the SPARQL service speaks, and content negotiation over them.
+"""Media types the service speaks, and content negotiation over them.
 
-Two tables: result formats for SELECT/ASK and RDF formats for CONSTRUCT/DESCRIBE and the
-service description. Each entry names the spec section that registers its media type. The
-first entry of a table is the default when the client accepts anything. A `format` (or
-Fuseki's `output`) query parameter overrides the Accept header, by short name or media type.
+Two tables: result formats for SELECT/ASK, and RDF formats for CONSTRUCT/DESCRIBE, the service
+description, linked-data IRIs and the JSON-LD API, plus HTML for the routes that have pages.
+Each entry names the spec section that registers its media type. A route offers the formats of
+`document_formats(default, html)`, the same entries with its own default first: the first entry
+is what a client accepting anything gets (Turtle for SPARQL graphs, HTML for IRIs, JSON-LD for
+`/api`). A `format` (or Fuseki's `output`) query parameter overrides the Accept header, by short
+name or media type; the first short name of an entry is also its file extension.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ class MediaFormat:
     def content_type(self) -> str:
         """Header value; text types state their charset (all formats here are UTF-8)."""
         return f"{self.media_type}; charset=utf-8" if self.text else self.media_type
+
+    @property
+    def extension(self) -> str:
+        """Its first short name: the `format=` value and the file extension of its URL."""
+        return self.names[0]
 
     @property
     def iri(self) -> str:
@@ -99,6 +107,9 @@ GRAPH_FORMATS: tuple[MediaFormat, ...] = (
                 ("application/json",)),
 )
 
+# HTML 5, §"text/html" registration (IANA): the human-readable page of a resource.
+HTML = MediaFormat("HTML", "text/html", ("html", "htm"), ("application/xhtml+xml",), text=True)
+
 _OXIGRAPH: dict[str, ox.QueryResultsFormat | ox.RdfFormat] = {
     "SPARQL_Results_JSON": ox.QueryResultsFormat.JSON,
     "SPARQL_Results_XML": ox.QueryResultsFormat.XML,
@@ -118,10 +129,20 @@ TABLES: dict[ResultKind, tuple[MediaFormat, ...]] = {
 
 def by_name(name: str) -> MediaFormat:
     """The format with this table name (names cross process boundaries, formats do not)."""
-    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
+    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML):
         if fmt.name == name:
             return fmt
     raise KeyError(name)
+
+
+def document_formats(default: str, html: bool = False) -> tuple[MediaFormat, ...]:
+    """The representations a document route offers: the RDF formats of `GRAPH_FORMATS` (and
+    HTML when the route has pages), with the route's `default` first, the rest in table order."""
+    table = ((HTML,) if html else ()) + GRAPH_FORMATS
+    first = by_name(default)
+    if first not in table:
+        raise KeyError(f"{default} is not a document format")
+    return (first, *(fmt for fmt in table if fmt is not first))
 
 
 @dataclass(frozen=True)

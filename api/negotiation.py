@@ -1,13 +1,14 @@
 """Content negotiation for RDF documents: which representation of a resource to send, and
 writing it.
 
-A linked-data IRI is answered as an HTML page or as one of the RDF formats of
-`media.GRAPH_FORMATS`, chosen (first match wins) by a `format=` parameter, by a file extension
-on the path (`/id/programme/X.ttl`), then by the `Accept` header with its q-values. HTML is
-listed first, so a browser's `text/html` (or `*/*`) gets the page. JSON-LD answers are
-compacted with the project's published `@context` (`api/context/v1.jsonld`), loaded from the
-package by a document loader that refuses every other URL: nothing is fetched from the
-network. The JSON-LD API (`api/` collections and items) reuses this module.
+A linked-data IRI is answered as an HTML page or as one of the RDF formats of the one table in
+`api/media.py` (`media.document_formats`, HTML first), chosen (first match wins) by a `format=`
+parameter, by a file extension on the path (`/id/programme/X.ttl`), then by the `Accept`
+header with its q-values. HTML is listed first, so a browser's `text/html` (or `*/*`) gets the
+page. JSON-LD answers are compacted with the project's published `@context`
+(`api/context/v1.jsonld`), loaded from the package by a document loader that refuses every
+other URL: nothing is fetched from the network. The JSON-LD API (`api/ldhttp.py`) offers the
+same table with JSON-LD first.
 """
 
 from __future__ import annotations
@@ -27,20 +28,14 @@ from clusterkg.api.media import MediaFormat
 jsonld = importlib.import_module("pyld.jsonld")
 CONTEXT_IRI = ldcontext.CONTEXT_V1
 
-# HTML 5, §"text/html" registration (IANA); served as the human-readable representation.
-HTML = MediaFormat("HTML", "text/html", ("html", "htm"), ("application/xhtml+xml",), text=True)
+HTML = media.HTML
 
-# The representations of a resource, the default (a client that accepts anything) first.
-DOCUMENT_FORMATS: tuple[MediaFormat, ...] = (HTML, *media.GRAPH_FORMATS)
+# The representations of a resource (`media`'s one table), HTML the default: a client that
+# accepts anything, a browser, gets the page.
+DOCUMENT_FORMATS: tuple[MediaFormat, ...] = media.document_formats("HTML", html=True)
 
 # File extension of each representation's own URL (`Content-Location`, `Link: alternate`).
-EXTENSIONS: dict[str, str] = {
-    "HTML": "html",
-    "Turtle": "ttl",
-    "N-Triples": "nt",
-    "RDF_XML": "rdf",
-    "JSON-LD": "jsonld",
-}
+EXTENSIONS: dict[str, str] = {fmt.name: fmt.extension for fmt in DOCUMENT_FORMATS}
 _BY_EXTENSION = {ext: name for name, ext in EXTENSIONS.items()}
 
 

@@ -1,4 +1,4 @@
-"""What `POST /validate`, `clusterkg validate` and `clusterkg load` run inside the sandbox.
+"""What the upload routes, `clusterkg validate` and `clusterkg load` run inside the sandbox.
 
 Each job runs in a bounded child process (`survey_sandbox`) and hands back a small, picklable
 `Report` (the rendered report and its JSON), never rdflib graphs. When the sandbox stops a job
@@ -69,6 +69,32 @@ def stopped(files: Sequence[str], breach: Breach, fmt: str) -> Report:
         unusable=True,
     )
     return _report(result, fmt)
+
+
+@dataclass(frozen=True)
+class PreparedWave:
+    """A wave validated in the sandbox for `POST /admin/waves`: the sealed wave file to write
+    (None when refused), its quad count, the findings, and the refusal's detail, validation
+    report (JSON) and breached limit (the API answers 413 then, else 422)."""
+
+    sealed: bytes | None
+    quads: int = 0
+    findings: list[str] = field(default_factory=list)
+    detail: str = ""
+    report: dict[str, object] | None = None
+    limit: str | None = None
+
+
+def prepare_upload(inputs: Sequence[tuple[str, bytes]], wave: str, max_bytes: int) -> PreparedWave:
+    """Validate uploaded files as wave `wave` and seal its file; the server writes it."""
+    try:
+        sealed, quads, result = waves.prepare_wave(inputs, wave, max_bytes=max_bytes)
+    except waves.WaveError as exc:
+        if exc.result is None:
+            return PreparedWave(None, detail=str(exc))
+        limit = next((f.message for f in exc.result.findings if f.check == "limit"), None)
+        return PreparedWave(None, detail=str(exc), report=exc.result.as_json(), limit=limit)
+    return PreparedWave(sealed, quads, [str(f) for f in result.findings])
 
 
 def load_files(

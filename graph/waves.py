@@ -244,6 +244,43 @@ class LoadedWave:
     files: list[str] = field(default_factory=list)
 
 
+def prepare_wave(
+    files: Sequence[tuple[str, bytes]],
+    name: str,
+    *,
+    context: SurveyContext = DEFAULT_CONTEXT,
+    max_bytes: int = MAX_BYTES,
+) -> tuple[bytes, int, SurveyResult]:
+    """Validate `files` and, when there is no violation, the sealed wave file's bytes and its
+    quad count (with the validation result); `WaveError` otherwise. Writes nothing."""
+    check_name(name)
+    result = validate_inputs(files, context, max_bytes)
+    if not result.conforms:
+        what = "unusable input" if result.unusable else f"{len(result.violations)} violations"
+        raise WaveError(f"wave {name!r} not loaded, nothing changed: {what}", result)
+    quads = wave_quads(name, result, files, datetime.now(UTC))
+    store = ox.Store()
+    store.extend(quads)
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    return seal(data, len(store)), len(store), result
+
+
+def write_wave(sealed: bytes, name: str, dist: Path, *, replace: bool = False) -> tuple[Path, bool]:
+    """Write a sealed wave file (from `prepare_wave`) as wave `name` of `dist`, atomically and
+    under the dist lock: its path, and whether it replaced a wave of that name."""
+    check_name(name)
+    target = wave_path(dist, name)
+    dist.mkdir(parents=True, exist_ok=True)
+    with dist_lock(DistLayout(dist)):
+        remove_leftovers(dist)
+        existed = target.exists()
+        if existed and not replace:
+            raise WaveError(f"wave {name!r} exists ({target}): use --replace to replace it")
+        _write_atomically(target, sealed, replace)
+    return target, existed
+
+
 def load_wave(
     files: Sequence[tuple[str, bytes]],
     name: str,
@@ -258,21 +295,9 @@ def load_wave(
     target = wave_path(dist, name)
     if target.exists() and not replace:
         raise WaveError(f"wave {name!r} exists ({target}): use --replace to replace it")
-    result = validate_inputs(files, context, max_bytes)
-    if not result.conforms:
-        what = "unusable input" if result.unusable else f"{len(result.violations)} violations"
-        raise WaveError(f"wave {name!r} not loaded, nothing changed: {what}", result)
-    quads = wave_quads(name, result, files, datetime.now(UTC))
-    store = ox.Store()
-    store.extend(quads)
-    data = store.dump(format=ox.RdfFormat.N_QUADS)
-    assert data is not None
-    dist.mkdir(parents=True, exist_ok=True)
-    with dist_lock(DistLayout(dist)):
-        remove_leftovers(dist)
-        existed = target.exists()
-        _write_atomically(target, seal(data, len(store)), replace)
-    return LoadedWave(name, target, len(store), result, existed, [f for f, _ in files])
+    sealed, quads, result = prepare_wave(files, name, context=context, max_bytes=max_bytes)
+    path, existed = write_wave(sealed, name, dist, replace=replace)
+    return LoadedWave(name, path, quads, result, existed, [f for f, _ in files])
 
 
 def add_waves(store: OxigraphStore, dist: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""The SHACL gate: validate a dataset against the shapes in `shapes/` with pySHACL.
+"""The SHACL gate: validate a dataset against the shapes in `shapes/` with pyshacl-turbo.
 
 The data graph is the union of the data, the ontology and the vocabularies, so that
 `sh:targetClass` follows `rdfs:subClassOf` and `sh:class` sees the concepts' classes
@@ -6,8 +6,13 @@ The data graph is the union of the data, the ontology and the vocabularies, so t
 `core.ttl` (violations), `vocabularies.ttl` (closed lists, violations), `recommended.ttl`
 (warnings). `check_shapes` validates the shapes themselves against SHACL-SHACL.
 
-Speed: no inference, the data graph is validated in place (no copy), and comparisons between
-two values are SPARQL-based targets that run once per graph, not once per focus node.
+Speed: the engine is pyshacl-turbo (a Rust SHACL engine with pySHACL's API), about twice as
+fast as pySHACL on a survey (`bench/results/validation.md`) and without pySHACL's need for a
+process-wide cache of rdflib's SPARQL parser; `tests/shapes/test_shapes.py` holds it to
+pySHACL's report on every example of the shape suite and on a synthetic survey. No inference,
+the data graph is validated in place (no copy), and comparisons between two values are
+SPARQL-based targets that run once per graph, not once per focus node. pySHACL itself remains
+for checking the shapes against SHACL-SHACL.
 """
 
 from __future__ import annotations
@@ -16,11 +21,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
 
-import pyshacl
+import pyshacl_turbo
 import rdflib
 from pyshacl.entrypoints import meta_validate
 from rdflib.namespace import SH
@@ -133,41 +137,6 @@ def check_shapes(shapes: rdflib.Graph | None = None) -> list[str]:
     )
 
 
-def _cache_sparql_parsing() -> None:
-    """Parse each SPARQL text once per process. pySHACL hands rdflib the text of every
-    SPARQL-based target on every run, and rdflib's parser (pyparsing) takes ~30 ms a query:
-    most of the time of validating one survey record. Prepared queries are reused with the
-    bindings of each call, which is what `prepareQuery` is for."""
-    from rdflib.plugins.sparql import processor
-
-    original = processor.SPARQLProcessor.query
-    if getattr(original, "cached", False):
-        return
-
-    @lru_cache(maxsize=256)
-    def prepared(text: str, base: str | None, ns: tuple[tuple[str, str], ...]) -> Any:
-        return processor.prepareQuery(text, initNs=dict(ns), base=base)
-
-    def query(
-        self: Any,
-        query: Any,
-        initBindings: Any = None,
-        initNs: Any = None,
-        base: str | None = None,
-        DEBUG: bool = False,
-    ) -> Any:
-        if isinstance(query, str):
-            ns = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
-            query, initNs = prepared(query, base, ns), None
-        return original(self, query, initBindings, initNs, base, DEBUG)
-
-    query.cached = True  # type: ignore[attr-defined]
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
-
-
-_cache_sparql_parsing()
-
-
 @contextmanager
 def _quiet_literals() -> Iterator[None]:
     """rdflib logs every ill-formed literal it cannot convert; the report already names them."""
@@ -222,7 +191,7 @@ def validate(
     if shapes is None:
         shapes = _data_shapes() if vocabularies_checked else _default_shapes()
     with _quiet_literals():
-        conforms, report, _ = pyshacl.validate(
+        conforms, report, _ = pyshacl_turbo.validate(
             data,
             shacl_graph=shapes,
             inference="none",

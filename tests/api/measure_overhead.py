@@ -1,4 +1,5 @@
-"""Measure what the worker pool and HTTP add to a query; prints p50/p95 in milliseconds.
+"""Measure what HTTP adds to a query; prints p50/p95 in milliseconds (the worker pool's own
+hand-off: `python -m bench.pool_overhead`).
 
 Run from the repository root: `.venv/bin/python -m tests.api.measure_overhead`.
 """
@@ -15,7 +16,6 @@ from clusterkg.graph.store import OxigraphStore
 
 from .conftest import DATASET
 from .server import running_server
-from .test_execution import pool_overhead_ms
 
 QUERY = "SELECT ?c WHERE { ?c a <https://w3id.org/clusterkg/ontology#ClusterOrganisation> }"
 
@@ -43,8 +43,6 @@ def http_overhead_ms(rounds: int = 500) -> tuple[float, float, float, float]:
 
 
 if __name__ == "__main__":
-    p50, p95 = pool_overhead_ms(1000)
-    print(f"worker pool overhead:     p50 {p50:.3f} ms  p95 {p95:.3f} ms")
     h50, h95, d50, d95 = http_overhead_ms()
     print(f"HTTP round trip (uvicorn): p50 {h50:.3f} ms  p95 {h95:.3f} ms")
     print(f"in-process evaluation:     p50 {d50:.3f} ms  p95 {d95:.3f} ms")

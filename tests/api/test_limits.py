@@ -102,14 +102,26 @@ def test_runaway_query_is_killed_while_others_are_answered(client: TestClient) -
 
 
 def test_queued_query_runs_once_the_runaway_is_killed(single_worker_client: TestClient) -> None:
-    thread, answer = _in_background(single_worker_client, RUNAWAY)
-    time.sleep(0.3)
-    started = time.monotonic()
-    response = single_worker_client.get("/sparql", params={"query": SIMPLE})
-    thread.join(timeout=30)
+    """With one worker busy on a runaway, a simple query is not refused: it is answered (by
+    the worker freed when the runaway is killed at its limit, or a free short-query slot), and
+    the runaway's worker is killed and replaced. Behaviour only: no timing is asserted."""
+    client = single_worker_client
+    pool = _app(client).state.holder.pool_for(_app(client).dependency_overrides[get_store]())
+    before = set(pool.lane_pids("general"))
+    thread, answer = _in_background(client, RUNAWAY)
+    time.sleep(0.3)  # let the runaway take the worker first
+    response = client.get("/sparql", params={"query": SIMPLE})
+    thread.join(timeout=60)
+    assert not thread.is_alive()
     assert answer["response"].status_code == 503
+    assert f"time limit of {LIMIT:g} s" in answer["response"].text
     assert response.status_code == 200, response.text
-    assert time.monotonic() - started < LIMIT
+    assert response.json()["results"]["bindings"][0]["s"]["value"] == "urn:s7"
+    killed = before - set(pool.lane_pids("general"))
+    assert len(killed) == 1 and len(pool.lane_pids("general")) == 1, "runaway worker replaced"
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_request_size_limit() -> None:

@@ -1,6 +1,7 @@
 """Releases and waves: two waves restating known programmes (one budget changed) leave every
-library query with the rows it has without waves, one value per fact; the CLI, `/sparql` and
-`/queries` agree; a release is checked before it is served; a killed build never mixes."""
+library query with the rows it has without waves, one value per fact; the CLI, `/sparql`,
+`/queries` and the JSON-LD API agree; a release is checked before it is served; a killed build
+never mixes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from clusterkg.api.app import create_app
+from clusterkg.api.items import to_triples
 from clusterkg.cli import app as cli
 from clusterkg.graph import publish, waves
 from clusterkg.graph.build import BuildSummary
@@ -163,6 +165,98 @@ def test_cli_endpoint_and_named_route_agree(
     assert sparql.status_code == 200 and named.status_code == 200, sparql.text + named.text
     assert _endpoint_rows(sparql.json()) == from_cli
     assert _endpoint_rows(named.json()) == from_cli
+
+
+# ---------------------------------------------------------------- the JSON-LD API agrees
+
+PROGRAMME = "https://w3id.org/clusterkg/id/programme/"
+# Library queries over programmes, and the `/api/programmes` filters selecting their members.
+API_QUERIES = {
+    "national-programmes-by-country": {"level": "national"},
+    "national-annual-budgets": {"level": "national", "budgetMin": "0"},
+    "non-european-programmes": {"level": "non-european"},
+}
+
+
+@pytest.fixture(scope="module")
+def build_client(built: tuple[OxigraphStore, BuildSummary]) -> Iterator[TestClient]:
+    settings = Settings(dataset=DistLayout(built[1].out_dir).dump, query_workers=1)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _members(client: TestClient, filters: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    page = 1
+    while True:
+        params = {**filters, "limit": "100", "page": str(page)}
+        answer = client.get("/api/programmes", params=params)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        found += [member["id"] for member in body["member"]]
+        if "next" not in body["view"]:
+            return found
+        page += 1
+
+
+def _api_graph(client: TestClient, members: list[str]) -> ox.Store:
+    """What the API says about `members`: their items, converted back to RDF, in one graph."""
+    store = ox.Store()
+    for iri in members:
+        assert iri.startswith(PROGRAMME), iri
+        item = client.get(f"/api/programmes/{iri.removeprefix(PROGRAMME)}")
+        assert item.status_code == 200, item.text
+        lines = "".join(f"{s} {p} {o} .\n" for s, p, o in to_triples(item.json()))
+        store.load(lines.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _sorted(rows: list[dict[str, str]]) -> list[tuple[tuple[str, str], ...]]:
+    return sorted(tuple(sorted(row.items())) for row in rows)
+
+
+def _agree(client: TestClient, name: str, filters: dict[str, str], wave: str | None) -> int:
+    """The API's members under `filters` are the query's programmes, and the query asked of
+    their items (as the API serves them) answers what the endpoint answers; the row count."""
+    accept = {"Accept": "application/sparql-results+json"}
+    params = {} if wave is None else {"wave": wave}
+    answer = client.get(f"/queries/{name}", params=params, headers=accept)
+    assert answer.status_code == 200, answer.text
+    expected = _endpoint_rows(answer.json())
+    members = _members(client, {**filters, **params})
+    assert len(members) == len(set(members))
+    if "programme" in answer.json()["head"]["vars"]:
+        assert set(members) == {row["programme"] for row in expected}, name
+    from_api = _rows(_api_graph(client, members).query(library()[name].text))
+    assert _sorted(from_api) == _sorted(expected), f"{name}: the API and /queries differ"
+    return len(expected)
+
+
+@pytest.mark.parametrize("name", sorted(API_QUERIES))
+def test_api_agrees_with_the_endpoint_with_and_without_waves(
+    name: str, build_client: TestClient, waved_client: TestClient, built_store: OxigraphStore
+) -> None:
+    without = _agree(build_client, name, API_QUERIES[name], None)
+    with_waves = _agree(waved_client, name, API_QUERIES[name], None)
+    assert without == with_waves == len(_rows(built_store.query(library()[name].text)))
+    if name != "non-european-programmes":  # the waves restate Czech and Danish programmes only
+        assert _agree(waved_client, name, API_QUERIES[name], "2021") >= 2
+
+
+def test_api_lists_the_release_values_of_the_programmes_a_wave_states(
+    waved_client: TestClient,
+) -> None:
+    """`?wave=` on the API selects the programmes a wave states; their items are the release's
+    (the later wave's budget), while `/queries/…?wave=` asks the wave's own graphs."""
+    name, filters = "national-annual-budgets", API_QUERIES["national-annual-budgets"]
+    members = _members(waved_client, {**filters, "wave": "2018"})
+    assert f"{PROGRAMME}CZE-cooperation-clusters" in members
+    from_api = _rows(_api_graph(waved_client, members).query(library()[name].text))
+    accept = {"Accept": "application/sparql-results+json"}
+    of_2018 = waved_client.get(f"/queries/{name}", params={"wave": "2018"}, headers=accept)
+    of_2021 = waved_client.get(f"/queries/{name}", params={"wave": "2021"}, headers=accept)
+    assert _sorted(from_api) == _sorted(_endpoint_rows(of_2021.json()))
+    assert _sorted(from_api) != _sorted(_endpoint_rows(of_2018.json()))
 
 
 def test_version_names_the_build_and_each_wave(two_waves: Path, waved_client: TestClient) -> None:

@@ -1,0 +1,136 @@
+"""`python -m bench.reasoner`: what HermiT costs in the seed build, and what the defined classes
+ask of a reasoner.
+
+One run: the whole seed build (`graph.build.build` into a temporary folder), then, on the graph
+it built, the reasoning step alone (`graph.reasoner.classify`, the same tbox and abox the build
+hands it) — its share of the build is the figure. It checks that the repeated classification
+equals the build's `inferred` graph, and lists the OWL constructs of the ontology's defined
+classes (`owl:equivalentClass`), which decide whether an OWL 2 RL or EL reasoner could replace
+HermiT: a qualified cardinality of at least 2 is in neither profile.
+
+Results: `bench/results/reasoner-<date>.md` and `.json`, with the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from clusterkg import iris
+from clusterkg.graph import reasoner
+from clusterkg.graph.build import ONTOLOGY_GRAPH, build
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+CONSTRUCTS = f"""
+PREFIX owl: <{iris.OWL}>
+PREFIX rdf: <{iris.RDF}>
+SELECT ?construct (COUNT(DISTINCT ?defined) AS ?classes) WHERE {{
+  GRAPH <{ONTOLOGY_GRAPH}> {{
+    ?defined owl:equivalentClass/(owl:intersectionOf|owl:unionOf)?/(rdf:rest*/rdf:first)? ?part .
+    ?part ?construct ?x .
+    FILTER(?construct IN (owl:hasValue, owl:someValuesFrom, owl:allValuesFrom,
+      owl:minQualifiedCardinality, owl:maxQualifiedCardinality, owl:qualifiedCardinality,
+      owl:minCardinality, owl:maxCardinality, owl:cardinality, owl:complementOf, owl:unionOf,
+      owl:intersectionOf, owl:oneOf))
+  }}
+}} GROUP BY ?construct ORDER BY ?construct
+"""
+
+
+def measure() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        store, _ = build(Path(tmp) / "dist")
+        build_seconds = time.perf_counter() - started
+    inferred = reasoner.INFERRED_GRAPH
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    tbox = [q.triple for q in store.native.quads_for_pattern(None, None, None, ontology)]
+    skip = {ONTOLOGY_GRAPH, inferred.value}
+    abox = [
+        q.triple
+        for q in store.native.quads_for_pattern(None, None, None, None)
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)
+    ]
+    started = time.perf_counter()
+    again = set(reasoner.classify(tbox, abox))
+    classify_seconds = time.perf_counter() - started
+    built = set(store.native.quads_for_pattern(None, None, None, inferred))
+    constructs = store.query(CONSTRUCTS)
+    assert isinstance(constructs, ox.QuerySolutions)
+    return {
+        "build_seconds": round(build_seconds, 2),
+        "classify_seconds": round(classify_seconds, 2),
+        "share": round(classify_seconds / build_seconds, 3),
+        "tbox_triples": len(tbox),
+        "abox_triples": len(abox),
+        "inferred_types": len(built),
+        "classification_repeats_the_build": again == built,
+        "constructs": {
+            row["construct"].value.removeprefix(iris.OWL): int(row["classes"].value)
+            for row in constructs
+        },
+    }
+
+
+def report(results: dict[str, Any], command: str) -> str:
+    constructs = ", ".join(f"`owl:{k}` ({v})" for k, v in results["constructs"].items())
+    return "\n".join(
+        [
+            f"# Reasoning cost in the seed build, {results['date']}",
+            "",
+            f"Command: `{command}`",
+            "",
+            f"Machine: {results['machine']}, {os.cpu_count()} cores, 1-minute load average "
+            f"{results['load_average'][0]} before and {results['load_average'][1]} after.",
+            "",
+            "| step | seconds |",
+            "|---|---:|",
+            f"| whole seed build (baseline, same run) | {results['build_seconds']:.1f} |",
+            f"| HermiT classification alone (`graph.reasoner.classify`) "
+            f"| {results['classify_seconds']:.1f} |",
+            f"| share of the build | {100 * results['share']:.0f} % |",
+            "",
+            f"Input: {results['tbox_triples']:,} ontology triples, {results['abox_triples']:,} "
+            f"data triples (the reasoner keeps class and object-property assertions). Output: "
+            f"{results['inferred_types']} inferred types; the repeated classification equals "
+            f"the build's `inferred` graph: {results['classification_repeats_the_build']}.",
+            "",
+            f"Constructs of the defined classes (number of classes using each): {constructs}.",
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    command = shlex.join(["python", "-m", "bench.reasoner", *(argv or sys.argv[1:])])
+    load_before = os.getloadavg()[0]
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        **measure(),
+    }
+    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"reasoner-{results['date']}"
+    (args.out / f"{stem}.json").write_text(json.dumps({**results, "command": command}, indent=2))
+    text = report(results, command)
+    (args.out / f"{stem}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
