@@ -38,12 +38,21 @@ class AnswerTooLarge(Exception):
 class AnswerSink:
     """A binary file-like object that emits full chunks and enforces the byte cap."""
 
-    def __init__(self, limit: int, emit: Callable[[bytes], None], chunk: int = CHUNK) -> None:
+    def __init__(self, limit: int, emit: Callable[[bytes], None], chunk: int = CHUNK,
+                 head: Callable[[str, bool], None] | None = None) -> None:
         self.limit = limit
         self.size = 0
         self._emit = emit
         self._chunk = chunk
         self._buffer = bytearray()
+        self._head = head
+        self._started: tuple[str, bool] | None = None
+
+    def start(self, content_type: str, truncated: bool = False) -> None:
+        """Declare the answer's content type (and row-cap cut) before writing it: `head`
+        hears of it just before the first chunk, so an answer that fits in one chunk never
+        sends it (it travels with the outcome)."""
+        self._started = (content_type, truncated)
 
     def write(self, data: bytes | bytearray | memoryview | str) -> int:
         raw = data.encode() if isinstance(data, str) else bytes(data)
@@ -60,6 +69,9 @@ class AnswerSink:
 
     def flush(self) -> None:
         if self._buffer:
+            if self._head is not None and self._started is not None:
+                self._head(*self._started)
+                self._head = None
             self._emit(bytes(self._buffer))
             self._buffer.clear()
 
