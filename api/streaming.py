@@ -1,10 +1,11 @@
 """Answers streamed from a query worker to the client through a bounded buffer.
 
-The thread that talks to a worker (`execution._round_trip`) hands each message to a `Channel`;
-the event loop takes them out and sends them. A body chunk (up to `writers.CHUNK`, 1 MiB)
-needs one of `SLOTS` places, so however large the answer, at most `SLOTS` chunks wait in the
-server; when the client reads slower than the worker writes, the places stay taken, the
-round-trip thread stops reading the worker's pipe and the worker waits in its own `send`. That
+The round trip with a worker (`execution._round_trip`, on the event loop) hands each message
+to a `Channel`; the response takes them out and sends them. A body chunk (up to
+`writers.CHUNK`, 1 MiB) needs one of `SLOTS` places, so however large the answer, at most
+`SLOTS` chunks wait in the server; when the client reads slower than the worker writes, the
+places stay taken, the round trip stops reading the worker's pipe and the worker waits in its
+own `send`. That
 wait counts against the query's time limit (and its long-query slot): a slow reader holds a
 worker at most as long as a slow query would, then the answer is cut.
 
@@ -19,9 +20,7 @@ server's log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import threading
 from collections.abc import AsyncIterator
 
 from starlette.responses import StreamingResponse
@@ -38,33 +37,40 @@ class AnswerAborted(Exception):
 
 
 class Channel:
-    """Messages from a round-trip thread to the event loop; body chunks are bounded."""
+    """Messages from a worker's round trip to the response; body chunks are bounded."""
 
     def __init__(self, slots: int = SLOTS) -> None:
-        self._loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
-        self._slots = threading.Semaphore(slots)
-        self._closed = threading.Event()
+        self._slots = asyncio.Semaphore(slots)
+        self._closed = False
 
     @property
     def closed(self) -> bool:
         """True once the consumer has gone (the producer should stop)."""
-        return self._closed.is_set()
+        return self._closed
 
-    def put(self, kind: str, payload: object, timeout: float | None = None) -> bool:
-        """Hand over one message (thread side). A chunk waits up to `timeout` s for a free
-        place; False if none freed in time or the consumer has gone."""
-        if kind == CHUNK and not self._slots.acquire(timeout=None if timeout is None
-                                                     else max(timeout, 0.0)):
+    async def put(self, kind: str, payload: object, timeout: float | None = None) -> bool:
+        """Hand over one message. A chunk waits up to `timeout` s for a free place; False if
+        none freed in time or the consumer has gone."""
+        if kind == CHUNK and not (await self._acquire(timeout)):
             return False
-        if self.closed:
+        if self._closed:
             return False
-        with contextlib.suppress(RuntimeError):  # the loop has shut down: nobody listens
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, (kind, payload))
+        self._queue.put_nowait((kind, payload))
+        return True
+
+    async def _acquire(self, timeout: float | None) -> bool:
+        if not self._slots.locked():
+            await self._slots.acquire()  # a free place: no wait, no timer
+            return True
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout and max(timeout, 0.0))
+        except TimeoutError:
+            return False
         return True
 
     async def get(self) -> tuple[str, object]:
-        """The next message (event-loop side); taking a chunk frees its place."""
+        """The next message; taking a chunk frees its place."""
         kind, payload = await self._queue.get()
         if kind == CHUNK:
             self._slots.release()
@@ -72,7 +78,7 @@ class Channel:
 
     def close(self) -> None:
         """The consumer has gone: a producer waiting for a place wakes and gives up."""
-        self._closed.set()
+        self._closed = True
         self._slots.release()
 
 

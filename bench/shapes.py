@@ -55,7 +55,7 @@ def rewrites(directory: Path = SHAPES_DIR) -> list[Rewrite]:
     return found
 
 
-def answer(store: OxigraphStore, text: str) -> list[tuple[ox.Term | None, ...]] | bool:
+def answer(store: OxigraphStore, text: str) -> list[tuple[Any, ...]] | bool:
     """Every row of a query's answer, as terms (the variables' order), or an ASK's boolean."""
     result = store.query(text)
     if isinstance(result, ox.QueryBoolean):

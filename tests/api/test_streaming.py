@@ -167,17 +167,15 @@ def test_a_complete_stream_ends_cleanly() -> None:
 def test_channel_bounds_chunks_and_wakes_on_close() -> None:
     async def scenario() -> None:
         channel = Channel(slots=2)
-        assert channel.put("chunk", b"a", 0) and channel.put("chunk", b"b", 0)
-        assert not channel.put("chunk", b"c", 0.05)  # full: the producer must wait
-        assert channel.put("end", None)  # the last message needs no place
+        assert await channel.put("chunk", b"a", 0) and await channel.put("chunk", b"b", 0)
+        assert not await channel.put("chunk", b"c", 0.05)  # full: the producer must wait
+        assert await channel.put("end", None)  # the last message needs no place
         assert await channel.get() == ("chunk", b"a")
-        assert channel.put("chunk", b"c", 0)  # taking one freed a place
-        blocked: list[bool] = []
-        waiting = threading.Thread(target=lambda: blocked.append(channel.put("chunk", b"d", 5)))
-        waiting.start()
+        assert await channel.put("chunk", b"c", 0)  # taking one freed a place
+        waiting = asyncio.ensure_future(channel.put("chunk", b"d", 5))
         await asyncio.sleep(0.05)
+        assert not waiting.done()
         channel.close()
-        await asyncio.to_thread(waiting.join)
-        assert blocked == [False] and channel.closed
+        assert await asyncio.wait_for(waiting, 1) is False and channel.closed
 
     asyncio.run(scenario())
