@@ -17,6 +17,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
+from json.encoder import encode_basestring
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -25,10 +26,12 @@ import pyoxigraph as ox
 from clusterkg import iris
 
 CHUNK = 1 << 20
+BATCH = 1 << 16  # characters of rows collected before one write to the sink
 _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _XSD_STRING = iris.XSD + "string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_quote: Callable[[str], str] = encode_basestring  # json's own (C) string encoder
 
 
 class AnswerTooLarge(Exception):
@@ -111,14 +114,40 @@ def term_json(term: Any) -> dict[str, Any]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _json_term(term: Any) -> str:
+    """`term_json(term)` as compact JSON text, written directly (the C string encoder only)."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        text = '{"type":"literal","value":' + _quote(term.value)
+        if term.language:
+            return text + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        return text + ("}" if datatype == _XSD_STRING else ',"datatype":' + _quote(datatype) + "}")
+    if isinstance(term, ox.BlankNode):
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return json.dumps(term_json(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
-    """SPARQL 1.1 JSON results, one binding at a time."""
+    """SPARQL 1.1 JSON results, byte for byte what `json.dumps(..., ensure_ascii=False,
+    separators=(",", ":"))` writes for the whole document, built row by row without a dict
+    or an encoder per row and handed to the sink in batches."""
     head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
     sink.write('{"head":' + head + ',"results":{"bindings":[')
-    for index, row in enumerate(rows):
-        binding = {name: term_json(t) for name, t in zip(variables, row, strict=True) if t}
-        text = json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-        sink.write(("," if index else "") + text)
+    keys = [_quote(name) + ":" for name in variables]
+    batch: list[str] = []
+    size, written = 0, False
+    for row in rows:
+        text = "{" + ",".join(key + _json_term(term) for key, term in zip(keys, row, strict=True)
+                              if term is not None) + "}"
+        batch.append(text)
+        size += len(text)
+        if size >= BATCH:
+            sink.write(("," if written else "") + ",".join(batch))
+            batch, size, written = [], 0, True
+    if batch:
+        sink.write(("," if written else "") + ",".join(batch))
     sink.write("]}}")
 
 
