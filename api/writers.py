@@ -85,6 +85,26 @@ class AnswerSink:
         return data
 
 
+class _Batch:
+    """Pieces of text collected and written to the sink about `BATCH` characters at a time."""
+
+    def __init__(self, sink: AnswerSink) -> None:
+        self.sink = sink
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            self.sink.write("".join(self.pieces))
+            self.pieces, self.size = [], 0
+
+
 def neutralise(value: str) -> str:
     """A spreadsheet-safe cell: formula-like text gets a leading apostrophe (OWASP)."""
     if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
@@ -136,18 +156,12 @@ def write_json(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySo
     head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
     sink.write('{"head":' + head + ',"results":{"bindings":[')
     keys = [_quote(name) + ":" for name in variables]
-    batch: list[str] = []
-    size, written = 0, False
-    for row in rows:
-        text = "{" + ",".join(key + _json_term(term) for key, term in zip(keys, row, strict=True)
-                              if term is not None) + "}"
-        batch.append(text)
-        size += len(text)
-        if size >= BATCH:
-            sink.write(("," if written else "") + ",".join(batch))
-            batch, size, written = [], 0, True
-    if batch:
-        sink.write(("," if written else "") + ",".join(batch))
+    batch = _Batch(sink)
+    for index, row in enumerate(rows):
+        batch.add(("{" if not index else ",{") + ",".join(
+            key + _json_term(term) for key, term in zip(keys, row, strict=True)
+            if term is not None) + "}")
+    batch.flush()
     sink.write("]}}")
 
 
@@ -176,12 +190,14 @@ def write_xml(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySol
     sink.write(f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}"><head>')
     sink.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
     sink.write("</head><results>")
+    opens = [f"<binding name={quoteattr(name)}>" for name in variables]
+    batch = _Batch(sink)
     for row in rows:
-        cells = "".join(
-            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
-            for name, term in zip(variables, row, strict=True) if term is not None
-        )
-        sink.write(f"<result>{cells}</result>")
+        batch.add("<result>" + "".join(
+            f"{opening}{_xml_term(term)}</binding>"
+            for opening, term in zip(opens, row, strict=True) if term is not None
+        ) + "</result>")
+    batch.flush()
     sink.write("</results></sparql>\n")
 
 
@@ -222,8 +238,10 @@ def _tsv_value(term: Any) -> str:
 def write_tsv(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
     """SPARQL TSV (CSV/TSV results §3): terms in N-Triples syntax, `?var` header."""
     sink.write("\t".join("?" + name for name in variables) + "\n")
+    batch = _Batch(sink)
     for row in rows:
-        sink.write("\t".join(_tsv_value(term) for term in row) + "\n")
+        batch.add("\t".join(_tsv_value(term) for term in row) + "\n")
+    batch.flush()
 
 
 WRITERS: dict[str, Callable[[AnswerSink, list[str], Iterable[ox.QuerySolution]], None]] = {
