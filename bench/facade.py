@@ -32,6 +32,7 @@ import httpx
 import pyoxigraph as ox
 
 from bench import synthetic
+from bench.memory import pss, unique_bytes
 from bench.servers import clusterkg_server
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.results import QueryJob, evaluate
@@ -53,9 +54,9 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
 
 
-def _server_tree_pss(url: str) -> tuple[int, int]:
-    """PSS in bytes of the `clusterkg.api` child of this process serving `url`, and of that
-    child's workers."""
+def _server_tree_memory(url: str) -> tuple[int, int, int | None]:
+    """PSS in bytes of the `clusterkg.api` child of this process serving `url` and of that
+    child's workers, and the tree's distinct anonymous page frames (`bench.memory`)."""
     me = Path("/proc/self/task")
     kids = [int(c) for t in me.iterdir() for c in (t / "children").read_text().split()]
     port = url.split(":")[2].split("/")[0].encode()
@@ -64,13 +65,7 @@ def _server_tree_pss(url: str) -> tuple[int, int]:
     workers = [int(c) for t in Path(f"/proc/{server}/task").iterdir()
                for c in (t / "children").read_text().split()]
 
-    def pss(pid: int) -> int:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) << 10
-        return 0
-
-    return pss(server), sum(pss(w) for w in workers)
+    return pss(server), sum(pss(w) for w in workers), unique_bytes([server, *workers])
 
 
 def measure(dump: Path, queries: dict[str, str], rounds: int,
@@ -111,7 +106,7 @@ def measure(dump: Path, queries: dict[str, str], rounds: int,
                     row["http"].append(timed(partial(_post, client, url, text)))
                     if other:
                         row["http_baseline"].append(timed(partial(_post, client, other, text)))
-            server_pss, workers_pss = _server_tree_pss(url)
+            server_pss, workers_pss, unique = _server_tree_memory(url)
     finally:
         pool.terminate()
         loop.close()
@@ -123,7 +118,8 @@ def measure(dump: Path, queries: dict[str, str], rounds: int,
                      "ratio_http_store": http_p50 / store_p50 if store_p50 else None})
     return {"triples": len(store), "rounds": rounds, "floor_http_p50_ms": _pct(floor, 0.5),
             "server_pss": server_pss, "workers_pss": workers_pss,
-            "bytes_per_triple": (server_pss + workers_pss) / max(len(store), 1), "rows": rows}
+            "bytes_per_triple": (server_pss + workers_pss) / max(len(store), 1),
+            "unique_bytes": unique, "rows": rows}
 
 
 def _read_all(store: OxigraphStore, text: str) -> object:
@@ -178,7 +174,11 @@ def main(argv: list[str] | None = None) -> None:
                      f"{r['http']['p95_ms']:.2f} | {r['added_p50_ms']:.2f} | {ratio} | – |")
     lines += ["", f"Memory after the pass: server PSS {result['server_pss'] / 2**20:.0f} MiB, "
               f"workers PSS {result['workers_pss'] / 2**20:.0f} MiB, "
-              f"{result['bytes_per_triple']:.0f} B/triple (server and its workers)."]
+              f"{result['bytes_per_triple']:.0f} B/triple (server and its workers); distinct "
+              "anonymous page frames of the tree "
+              + (f"{result['unique_bytes'] / 2**20:.0f} MiB, "
+                 f"{result['unique_bytes'] / result['triples']:.0f} B/triple."
+                 if result["unique_bytes"] else "not readable (needs root).")]
     (RESULTS_DIR / f"facade-{stamp}-{label}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
