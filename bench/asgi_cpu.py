@@ -24,10 +24,11 @@ from urllib.parse import urlencode
 from starlette.types import Message
 
 import clusterkg
+from clusterkg import iris
 from clusterkg.api.app import create_app
 from clusterkg.settings import Settings
 
-QUERY = "SELECT ?c WHERE { ?c a <https://w3id.org/clusterkg/ontology#Country> } LIMIT 10"
+QUERY = f"SELECT ?c WHERE {{ ?c a <{iris.ONTOLOGY}Country> }} LIMIT 10"
 
 
 async def measure(dump: Path, requests: int) -> dict[str, Any]:

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from bench import synthetic
 from bench.memory import pss, unique_bytes
 from bench.servers import clusterkg_server
+from clusterkg import iris
 from clusterkg.api.execution import QueryPool
 from clusterkg.api.results import QueryJob, evaluate
 from clusterkg.graph.store import OxigraphStore
@@ -44,7 +45,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ACCEPT = {"Accept": "application/sparql-results+json"}
 SMALL = {
     "ask": "ASK {}",
-    "one-type": "SELECT ?c WHERE { ?c a <https://w3id.org/clusterkg/ontology#Country> } LIMIT 10",
+    "one-type": f"SELECT ?c WHERE {{ ?c a <{iris.ONTOLOGY}Country> }} LIMIT 10",
     "typed-890": "SELECT ?s ?c WHERE { ?s a ?c } ORDER BY ?s ?c LIMIT 890",
 }
 
