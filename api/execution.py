@@ -20,8 +20,10 @@ queries, one worker keeps answering short ones (a query finding every slot taken
 with 503 and `Retry-After`). Ad-hoc workers also run at a lower CPU priority
 (`CLUSTERKG_ADHOC_NICE`) than the server and the named-query lane.
 
-Answers come back from the worker in chunks, read eagerly by the server (so a slow client
-never holds a worker) and bounded by `CLUSTERKG_MAX_ANSWER_BYTES`.
+Answers come back from the worker in chunks bounded by `CLUSTERKG_MAX_ANSWER_BYTES`. With
+`run(stream=True)` an answer larger than one chunk is streamed to the client as the worker
+writes it, through a bounded buffer (`streaming`): a slow reader holds its worker no longer
+than the query's time limit, and an answer cut once sent ends without its final chunk.
 """
 
 from __future__ import annotations
@@ -36,16 +38,15 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-
-import anyio.to_thread
-from anyio import CapacityLimiter
+from typing import cast
 
 from clusterkg.api import sandbox
 from clusterkg.api.admission import ClientLimit, PoolBusy, TooManyQueries
 from clusterkg.api.results import TEXT, QueryJob, QueryOutcome, answer
+from clusterkg.api.streaming import CHUNK, END, ERROR, HEAD, AnswerAborted, Channel
 from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
 
@@ -89,14 +90,17 @@ def _worker_main(
         os.nice(nice)
 
     def emit(chunk: bytes) -> None:
-        conn.send(("chunk", chunk))
+        conn.send((CHUNK, chunk))
+
+    def head(content_type: str, truncated: bool) -> None:
+        conn.send((HEAD, (content_type, truncated)))
 
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(("done", answer(store, job, emit)))
+        conn.send(("done", answer(store, job, emit, head)))
 
 
 def _spawn(store: Store, network: bool, memory: int | None, nice: int = 0) -> _Worker:
@@ -135,37 +139,95 @@ def _reap(worker: _Worker, grace: float = 0.0) -> int | None:
 
 
 LONG_REFUSED = QueryOutcome(0, TEXT)
+ABANDONED = QueryOutcome(0, TEXT)  # the client went away mid-answer
 
 
-def _round_trip(
-    worker: _Worker, job: QueryJob, timeout: float,
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Wait on the event loop, up to `timeout` s, until the worker's pipe has data."""
+    if conn.poll(0):
+        return True
+    if timeout <= 0:
+        return False
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+    return True
+
+
+async def _round_trip(
+    worker: _Worker, job: QueryJob, timeout: float, channel: Channel,
     long_after: float | None = None, admit_long: Callable[[], bool] | None = None,
 ) -> QueryOutcome | None:
-    """Send a job and collect its answer within `timeout` (None on timeout). After
+    """Send a job and pass its answer's messages to `channel` within `timeout` (None on
+    timeout, also when the client reads too slowly for the chunks to leave in time). After
     `long_after` seconds the query continues only if `admit_long()` grants it a long-query
-    slot (LONG_REFUSED otherwise)."""
+    slot (LONG_REFUSED otherwise); ABANDONED if the client has gone. Runs on the event loop:
+    no thread hand-off; a message is read only once the pipe is readable, and a 1 MiB chunk
+    the worker is writing arrives in about a millisecond."""
     started = time.monotonic()
     deadline = started + max(timeout, 0.0)
     checkpoint = None if long_after is None else started + long_after
+
+    def until() -> float:
+        return deadline if checkpoint is None else min(deadline, checkpoint)
+
+    def past_checkpoint() -> QueryOutcome | None:
+        """At the long-query checkpoint: None to go on, else why to stop."""
+        nonlocal checkpoint
+        if checkpoint is None or time.monotonic() >= deadline:
+            return TIMED_OUT
+        checkpoint = None
+        if admit_long is not None and not admit_long():
+            return LONG_REFUSED
+        return None
+
     worker.conn.send(job)
-    chunks: list[bytes] = []
     while True:
-        until = deadline if checkpoint is None else min(deadline, checkpoint)
-        if not worker.conn.poll(max(until - time.monotonic(), 0.0)):
-            if checkpoint is not None and time.monotonic() < deadline:
-                checkpoint = None
-                if admit_long is not None and not admit_long():
-                    return LONG_REFUSED
+        if not await _readable(worker.conn, until() - time.monotonic()):
+            stop = past_checkpoint()
+            if stop is None:
                 continue
-            return None
+            return None if stop is TIMED_OUT else stop
         kind, payload = worker.conn.recv()
-        if kind == "chunk":
-            chunks.append(payload)
+        if kind in (CHUNK, HEAD):
+            while not await channel.put(kind, payload, until() - time.monotonic()):
+                if channel.closed:
+                    return ABANDONED
+                stop = past_checkpoint()
+                if stop is not None:
+                    return None if stop is TIMED_OUT else stop
             continue
         outcome: QueryOutcome = payload
-        if outcome.status != 200:
-            return outcome  # an error: whatever was sent before it is dropped
-        return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
+        return outcome
+
+
+TIMED_OUT = QueryOutcome(0, TEXT)
+
+
+async def _produce(worker: _Worker, job: QueryJob, timeout: float, channel: Channel,
+                   long_after: float | None, admit_long: Callable[[], bool]) -> None:
+    """The round trip as a task; its result or exception is the channel's last message."""
+    try:
+        result = await _round_trip(worker, job, timeout, channel, long_after, admit_long)
+    except asyncio.CancelledError:
+        await channel.put(ERROR, OSError("the round trip was cancelled"))
+        raise
+    except BaseException as error:
+        await channel.put(ERROR, error)
+        return
+    await channel.put(END, result)
 
 
 class _Lane:
@@ -180,7 +242,6 @@ class _Lane:
         self.nice, self.long_after = nice, long_after
         self.workers: list[_Worker] = []
         self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self.limiter = CapacityLimiter(size)
         self.waiting = 0
         self.long_slots = max(size - 1, 1)
         self.long_running = 0
@@ -194,7 +255,7 @@ class _Lane:
         return _spawn(self.store, self.network, self.memory, self.nice)
 
     def admit_long(self) -> bool:
-        """Take a long-query slot if one is free (called from the round-trip thread)."""
+        """Take a long-query slot if one is free (called from the round trip)."""
         with self._lock:
             if self.long_running >= self.long_slots:
                 return False
@@ -266,32 +327,37 @@ class QueryPool:
             lane.waiting -= 1
 
     async def run(self, job: QueryJob, timeout: float, lane: str = GENERAL,
-                  client: str | None = None) -> QueryOutcome:
+                  client: str | None = None, stream: bool = False) -> QueryOutcome:
         """Evaluate `job` in a worker of `lane`; PoolBusy, TooManyQueries or QueryTimeout
-        when a limit is reached."""
+        when a limit is reached. With `stream`, an answer larger than one chunk comes back
+        as `outcome.stream` (status 200, no `chunks`): its worker and the client's allowance
+        stay held until the stream is consumed or closed."""
         if self._closed:
             raise PoolBusy("the dataset is being replaced")
-        with self.clients.hold(client):
+        with contextlib.ExitStack() as held:
+            held.enter_context(self.clients.hold(client))
             if lane == CHEAP:
                 timeout = min(timeout, self.settings.cheap_timeout)
             else:
                 self.clients.check_adhoc(client)
-            outcome = await self._run_in(self._lanes[lane], job, timeout, client)
+            outcome = await self._run_in(self._lanes[lane], job, timeout, client, stream)
             if outcome.reroute:
                 federation = self._lanes.get(FEDERATION)
                 if federation is None:
                     return QueryOutcome(403, TEXT, (b"federated SERVICE is not allowed\n",))
                 job = dataclasses.replace(job, federated=True)
-                outcome = await self._run_in(federation, job, timeout, client)
+                outcome = await self._run_in(federation, job, timeout, client, stream)
+            if outcome.stream is not None:
+                outcome = dataclasses.replace(
+                    outcome, stream=_released_after(outcome.stream, held.pop_all()))
             return outcome
 
     async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float,
-                      client: str | None = None) -> QueryOutcome:
+                      client: str | None = None, stream: bool = False) -> QueryOutcome:
         deadline = time.monotonic() + timeout
         worker = await self._acquire(lane, min(timeout, self.settings.queue_wait))
         remaining = deadline - time.monotonic()
         admitted: list[bool] = []
-        outcome: QueryOutcome | None = None
 
         def admit() -> bool:
             admitted.append(lane.admit_long())
@@ -299,37 +365,30 @@ class QueryPool:
                 self.clients.long_started(client)
             return admitted[-1]
 
+        channel = Channel()
+        producer = asyncio.ensure_future(
+            _produce(worker, job, remaining, channel, lane.long_after, admit))
+        settle = _Settlement(self, lane, worker, admitted, client, timeout)
         try:
-            outcome = await anyio.to_thread.run_sync(
-                _round_trip, worker, job, remaining, lane.long_after, admit,
-                limiter=lane.limiter,
-            )
-        except (EOFError, OSError):  # the worker died: collect how
-            status = self._replace(lane, worker, grace=1.0)
-            return _crashed(status, self.settings.query_memory_mb)
+            kind, payload = await channel.get()
+            if kind == HEAD:
+                content_type, truncated = cast(tuple[str, bool], payload)
+                kind, payload = await channel.get()
+                if kind == CHUNK and stream:
+                    body = _streamed(cast(bytes, payload), channel, settle, producer)
+                    return QueryOutcome(200, content_type, truncated=truncated, stream=body)
+            chunks: list[bytes] = []
+            while kind == CHUNK:
+                chunks.append(cast(bytes, payload))
+                kind, payload = await channel.get()
+            await asyncio.shield(producer)
         except BaseException:
-            self._replace(lane, worker)  # cancelled mid-query: the worker's state is unknown
+            settle.abandon(channel, producer)  # cancelled mid-query: the worker is replaced
             raise
-        finally:
-            if any(admitted):
-                lane.end_long()
-                self.clients.long_ended(client, stopped=False)
-        if outcome is LONG_REFUSED:
-            self.clients.long_started(client)
-            self.clients.long_ended(client, stopped=True)
-            self._replace(lane, worker)
-            raise PoolBusy(
-                f"query stopped after {lane.long_after:g} s: all {lane.long_slots} long-query "
-                "slots are taken, so only short queries run until one frees "
-                "(CLUSTERKG_LONG_QUERY_SECONDS)")
-        if outcome is None:
-            self._replace(lane, worker)
-            raise QueryTimeout(f"query stopped at the time limit of {timeout:g} s")
-        if outcome.status == 503:  # out of memory inside the worker: start afresh
-            self._replace(lane, worker)
-        else:
-            self._release(lane, worker)
-        return outcome
+        outcome = settle(kind, payload)
+        if outcome.status != 200:
+            return outcome  # an error: whatever was sent before it is dropped
+        return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
 
     @property
     def pids(self) -> list[int]:
@@ -353,6 +412,103 @@ class QueryPool:
         for lane in self._lanes.values():
             for worker in list(lane.workers):
                 lane.discard(worker)
+
+
+class _Settlement:
+    """What becomes of a worker and its accounting once its round trip has ended (once)."""
+
+    def __init__(self, pool: QueryPool, lane: _Lane, worker: _Worker, admitted: list[bool],
+                 client: str | None, timeout: float) -> None:
+        self.pool, self.lane, self.worker, self.admitted = pool, lane, worker, admitted
+        self.client, self.timeout = client, timeout
+        self.done = False
+
+    def _end_long(self) -> None:
+        if any(self.admitted):
+            self.lane.end_long()
+            self.pool.clients.long_ended(self.client, stopped=False)
+
+    def __call__(self, kind: str, payload: object) -> QueryOutcome:
+        """The outcome of the round trip's last message (raising for the pool's limits)."""
+        self.done = True
+        pool, lane, worker = self.pool, self.lane, self.worker
+        self._end_long()
+        if kind == ERROR:
+            if isinstance(payload, EOFError | OSError):  # the worker died: collect how
+                status = pool._replace(lane, worker, grace=1.0)
+                return _crashed(status, pool.settings.query_memory_mb)
+            pool._replace(lane, worker)
+            raise cast(BaseException, payload)
+        outcome = cast(QueryOutcome | None, payload)
+        if outcome is LONG_REFUSED:
+            pool.clients.long_started(self.client)
+            pool.clients.long_ended(self.client, stopped=True)
+            pool._replace(lane, worker)
+            raise PoolBusy(
+                f"query stopped after {lane.long_after:g} s: all {lane.long_slots} long-query "
+                "slots are taken, so only short queries run until one frees "
+                "(CLUSTERKG_LONG_QUERY_SECONDS)")
+        if outcome is None:
+            pool._replace(lane, worker)
+            raise QueryTimeout(f"query stopped at the time limit of {self.timeout:g} s")
+        if outcome is ABANDONED or outcome.status == 503:  # unknown state or out of memory
+            pool._replace(lane, worker)
+        else:
+            pool._release(lane, worker)
+        return outcome
+
+    def abandon(self, channel: Channel, producer: asyncio.Future[None]) -> None:
+        """The consumer has gone before the end: stop the worker now, settle when the
+        round trip notices (its pipe closes)."""
+        if self.done:
+            return
+        self.done = True
+        channel.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.worker.pid, signal.SIGKILL)
+
+        def replace(_: asyncio.Future[None]) -> None:
+            self._end_long()
+            self.pool._replace(self.lane, self.worker)
+
+        producer.add_done_callback(replace)
+
+
+async def _streamed(first: bytes, channel: Channel, settle: _Settlement,
+                    producer: asyncio.Future[None]) -> AsyncIterator[bytes]:
+    """The body of a large answer as the worker writes it; AnswerAborted when it is cut."""
+    try:
+        yield first
+        while True:
+            kind, payload = await channel.get()
+            if kind == CHUNK:
+                yield cast(bytes, payload)
+                continue
+            await asyncio.shield(producer)
+            try:
+                outcome = settle(kind, payload)
+            except (QueryTimeout, PoolBusy) as error:
+                raise AnswerAborted(str(error)) from None
+            if outcome.status != 200:
+                raise AnswerAborted(f"{outcome.status}: {outcome.body.decode(errors='replace')}")
+            for chunk in outcome.chunks:
+                yield chunk
+            return
+    finally:
+        settle.abandon(channel, producer)  # no-op once settled
+
+
+async def _released_after(body: AsyncIterator[bytes],
+                          held: contextlib.ExitStack) -> AsyncIterator[bytes]:
+    """`body`, releasing what the request held (the client's allowance) when it ends."""
+    with held:
+        try:
+            async for chunk in body:
+                yield chunk
+        finally:
+            aclose = getattr(body, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
 
 def lane_name(pool: QueryPool, lane: _Lane) -> str:

@@ -16,6 +16,7 @@ from clusterkg.api import media
 from clusterkg.api.execution import GENERAL, PoolBusy, QueryPool, QueryTimeout, TooManyQueries
 from clusterkg.api.media import ResultKind
 from clusterkg.api.results import QueryJob, QueryOutcome
+from clusterkg.api.streaming import AnswerStreamResponse
 from clusterkg.settings import Settings
 
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
@@ -120,7 +121,8 @@ async def answer_query(
         max_answer_bytes=settings.max_answer_bytes,
     )
     try:
-        outcome = await pool.run(job, settings.query_timeout, lane, client_of(request))
+        outcome = await pool.run(job, settings.query_timeout, lane, client_of(request),
+                                 stream=True)
     except QueryTimeout as error:
         raise ProtocolError(503, f"{error} (CLUSTERKG_QUERY_TIMEOUT)") from None
     except PoolBusy as error:
@@ -137,10 +139,14 @@ async def answer_query(
 
 
 def outcome_response(outcome: QueryOutcome, settings: Settings) -> Response:
-    """The HTTP response of a worker's outcome; bodies of several chunks are streamed."""
+    """The HTTP response of a worker's outcome: a large answer is streamed as the worker
+    writes it (and, if cut once sent, ends without its final chunk: see `streaming`)."""
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers[MAX_ROWS_HEADER] = str(settings.max_rows)
+    if outcome.stream is not None:
+        return AnswerStreamResponse(outcome.stream, outcome.status, headers,
+                                    media_type=outcome.content_type)
     if len(outcome.chunks) <= 1:
         return Response(outcome.body, outcome.status, headers, media_type=outcome.content_type)
     return StreamingResponse(iter(outcome.chunks), outcome.status, headers,

@@ -10,7 +10,7 @@ by `writers` (SELECT/ASK) or Oxigraph's serialisers (CONSTRUCT/DESCRIBE).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any, cast
@@ -49,7 +49,8 @@ class QueryJob:
 @dataclass(frozen=True)
 class QueryOutcome:
     """What goes back over HTTP: status, content type, body chunks; `truncated` if capped;
-    `reroute` asks the pool to run the job in the federation worker."""
+    `reroute` asks the pool to run the job in the federation worker; `stream`, set by the
+    pool only, yields the whole body of an answer too large for one chunk (then no `chunks`)."""
 
     status: int
     content_type: str
@@ -57,6 +58,7 @@ class QueryOutcome:
     truncated: bool = False
     rows: int = 0
     reroute: bool = False
+    stream: AsyncIterator[bytes] | None = dataclasses.field(default=None, compare=False)
 
     @property
     def body(self) -> bytes:
@@ -95,6 +97,7 @@ def serialise(result: QueryResult, job: QueryJob, sink: AnswerSink,
             return _text(406, "no acceptable format for a CONSTRUCT/DESCRIBE result")
         fmt = by_name(job.graph_format)
         triples, truncated = _capped(iter(result), job.max_rows)
+        sink.start(fmt.content_type, truncated)
         ox.serialize(triples, cast(IO[bytes], sink), format=fmt.rdf,
                      prefixes=prefixes or None)
         return QueryOutcome(200, fmt.content_type, (), truncated, len(triples))
@@ -102,10 +105,12 @@ def serialise(result: QueryResult, job: QueryJob, sink: AnswerSink,
         return _text(406, "no acceptable format for a SELECT/ASK result")
     fmt = by_name(job.solutions_format)
     if isinstance(result, ox.QueryBoolean):
+        sink.start(fmt.content_type)
         sink.write(result.serialize(format=fmt.results) or b"")
         return QueryOutcome(200, fmt.content_type)
     variables = [v.value for v in result.variables]
     rows, truncated = _capped(iter(result), job.max_rows)
+    sink.start(fmt.content_type, truncated)
     WRITERS[fmt.name](sink, variables, rows)
     return QueryOutcome(200, fmt.content_type, (), truncated, len(rows))
 
@@ -125,9 +130,11 @@ def _refusal(job: QueryJob) -> QueryOutcome | None:
     return None
 
 
-def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None]) -> QueryOutcome:
-    """Check, run and write one query; body chunks go to `emit`, errors become outcomes."""
-    sink = AnswerSink(job.max_answer_bytes, emit)
+def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
+           head: Callable[[str, bool], None] | None = None) -> QueryOutcome:
+    """Check, run and write one query; body chunks go to `emit` (after one call of `head`
+    with the content type and row-cap cut, if given), errors become outcomes."""
+    sink = AnswerSink(job.max_answer_bytes, emit, head=head)
     try:
         check_depth(job.query, job.max_depth)
         refusal = _refusal(job)

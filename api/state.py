@@ -145,29 +145,29 @@ class StoreHolder:
         self._others.clear()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_holder(request: Request) -> StoreHolder:
+async def get_holder(request: Request) -> StoreHolder:
     """The app's store holder, opened by the lifespan."""
     holder: StoreHolder = request.app.state.holder
     return holder
 
 
-def get_release(holder: StoreHolder = Depends(get_holder)) -> Release:
+async def get_release(holder: StoreHolder = Depends(get_holder)) -> Release:
     """The release being served (its `version` names the build and the waves in it)."""
     return holder.release
 
 
-def get_store(holder: StoreHolder = Depends(get_holder)) -> Store:
+async def get_store(holder: StoreHolder = Depends(get_holder)) -> Store:
     """The store queries run against; tests swap it with `app.dependency_overrides`."""
     return holder.store
 
 
-def get_pool(
+async def get_pool(
     store: Store = Depends(get_store), holder: StoreHolder = Depends(get_holder)
 ) -> QueryPool:
     """The worker pool evaluating queries over the store from `get_store`."""

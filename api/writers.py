@@ -17,6 +17,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
+from json.encoder import encode_basestring
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -25,10 +26,12 @@ import pyoxigraph as ox
 from clusterkg import iris
 
 CHUNK = 1 << 20
+BATCH = 1 << 16  # characters of rows collected before one write to the sink
 _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _XSD_STRING = iris.XSD + "string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_quote: Callable[[str], str] = encode_basestring  # json's own (C) string encoder
 
 
 class AnswerTooLarge(Exception):
@@ -38,12 +41,21 @@ class AnswerTooLarge(Exception):
 class AnswerSink:
     """A binary file-like object that emits full chunks and enforces the byte cap."""
 
-    def __init__(self, limit: int, emit: Callable[[bytes], None], chunk: int = CHUNK) -> None:
+    def __init__(self, limit: int, emit: Callable[[bytes], None], chunk: int = CHUNK,
+                 head: Callable[[str, bool], None] | None = None) -> None:
         self.limit = limit
         self.size = 0
         self._emit = emit
         self._chunk = chunk
         self._buffer = bytearray()
+        self._head = head
+        self._started: tuple[str, bool] | None = None
+
+    def start(self, content_type: str, truncated: bool = False) -> None:
+        """Declare the answer's content type (and row-cap cut) before writing it: `head`
+        hears of it just before the first chunk, so an answer that fits in one chunk never
+        sends it (it travels with the outcome)."""
+        self._started = (content_type, truncated)
 
     def write(self, data: bytes | bytearray | memoryview | str) -> int:
         raw = data.encode() if isinstance(data, str) else bytes(data)
@@ -60,6 +72,9 @@ class AnswerSink:
 
     def flush(self) -> None:
         if self._buffer:
+            if self._head is not None and self._started is not None:
+                self._head(*self._started)
+                self._head = None
             self._emit(bytes(self._buffer))
             self._buffer.clear()
 
@@ -68,6 +83,26 @@ class AnswerSink:
         data = bytes(self._buffer)
         self._buffer.clear()
         return data
+
+
+class _Batch:
+    """Pieces of text collected and written to the sink about `BATCH` characters at a time."""
+
+    def __init__(self, sink: AnswerSink) -> None:
+        self.sink = sink
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            self.sink.write("".join(self.pieces))
+            self.pieces, self.size = [], 0
 
 
 def neutralise(value: str) -> str:
@@ -99,14 +134,34 @@ def term_json(term: Any) -> dict[str, Any]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _json_term(term: Any) -> str:
+    """`term_json(term)` as compact JSON text, written directly (the C string encoder only)."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        text = '{"type":"literal","value":' + _quote(term.value)
+        if term.language:
+            return text + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        return text + ("}" if datatype == _XSD_STRING else ',"datatype":' + _quote(datatype) + "}")
+    if isinstance(term, ox.BlankNode):
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return json.dumps(term_json(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
-    """SPARQL 1.1 JSON results, one binding at a time."""
+    """SPARQL 1.1 JSON results, byte for byte what `json.dumps(..., ensure_ascii=False,
+    separators=(",", ":"))` writes for the whole document, built row by row without a dict
+    or an encoder per row and handed to the sink in batches."""
     head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
     sink.write('{"head":' + head + ',"results":{"bindings":[')
+    keys = [_quote(name) + ":" for name in variables]
+    batch = _Batch(sink)
     for index, row in enumerate(rows):
-        binding = {name: term_json(t) for name, t in zip(variables, row, strict=True) if t}
-        text = json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-        sink.write(("," if index else "") + text)
+        batch.add(("{" if not index else ",{") + ",".join(
+            key + _json_term(term) for key, term in zip(keys, row, strict=True)
+            if term is not None) + "}")
+    batch.flush()
     sink.write("]}}")
 
 
@@ -135,12 +190,14 @@ def write_xml(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySol
     sink.write(f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}"><head>')
     sink.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
     sink.write("</head><results>")
+    opens = [f"<binding name={quoteattr(name)}>" for name in variables]
+    batch = _Batch(sink)
     for row in rows:
-        cells = "".join(
-            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
-            for name, term in zip(variables, row, strict=True) if term is not None
-        )
-        sink.write(f"<result>{cells}</result>")
+        batch.add("<result>" + "".join(
+            f"{opening}{_xml_term(term)}</binding>"
+            for opening, term in zip(opens, row, strict=True) if term is not None
+        ) + "</result>")
+    batch.flush()
     sink.write("</results></sparql>\n")
 
 
@@ -181,8 +238,10 @@ def _tsv_value(term: Any) -> str:
 def write_tsv(sink: AnswerSink, variables: list[str], rows: Iterable[ox.QuerySolution]) -> None:
     """SPARQL TSV (CSV/TSV results §3): terms in N-Triples syntax, `?var` header."""
     sink.write("\t".join("?" + name for name in variables) + "\n")
+    batch = _Batch(sink)
     for row in rows:
-        sink.write("\t".join(_tsv_value(term) for term in row) + "\n")
+        batch.add("\t".join(_tsv_value(term) for term in row) + "\n")
+    batch.flush()
 
 
 WRITERS: dict[str, Callable[[AnswerSink, list[str], Iterable[ox.QuerySolution]], None]] = {

@@ -54,8 +54,10 @@ def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> 
 
 
 @contextmanager
-def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0) -> Iterator[str]:
-    """clusterkg serving `dump`; yields its /sparql URL."""
+def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0,
+                     code: Path | None = None) -> Iterator[str]:
+    """clusterkg serving `dump`; yields its /sparql URL. `code`: run the `clusterkg` of that
+    checkout instead (to compare two versions in one run)."""
     if not (dump.parent / MANIFEST_NAME).exists():  # a dump written here, not by a build:
         write_manifest(dump)  # describe it, since the service serves only a described dump
     port = free_port()
@@ -67,6 +69,8 @@ def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0) -> Ite
         CLUSTERKG_QUERY_WORKERS=str(workers),
         CLUSTERKG_QUERY_TIMEOUT=str(timeout),
     )
+    if code is not None:
+        env["PYTHONPATH"] = str(code)  # ahead of this checkout's editable install
     command = [sys.executable, "-m", "clusterkg.api"]
     with _running(command, env, f"http://127.0.0.1:{port}/sparql", 120) as url:
         yield url

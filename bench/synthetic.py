@@ -365,17 +365,27 @@ def reference_quads() -> Iterator[ox.Quad]:
                           _n(iris.graph_iri(graph)))
 
 
-def generate(organisations: int = 3000, seed: int = 1) -> list[ox.Quad]:
-    """Every quad of the synthetic dataset (data, ontology, vocabularies), in a fixed order."""
+def generate(organisations: int = 3000, seed: int = 1) -> Iterator[ox.Quad]:
+    """Every quad of the synthetic dataset (data, ontology, vocabularies), in a fixed order,
+    one at a time: nothing keeps the whole dataset in memory (10M triples would be ~10 GB)."""
     generator = Generator(organisations, seed, Vocabularies.read())
-    return [*reference_quads(), *generator.quads()]
+    yield from reference_quads()
+    yield from generator.quads()
 
 
 def write(path: Path, organisations: int = 3000, seed: int = 1) -> int:
-    """Write the dataset as N-Quads to `path`; returns the number of quads."""
-    quads = generate(organisations, seed)
-    path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-    return len(quads)
+    """Stream the dataset as N-Quads to `path`; returns the number of quads."""
+    count = 0
+
+    def counted() -> Iterator[ox.Quad]:
+        nonlocal count
+        for quad in generate(organisations, seed):
+            count += 1
+            yield quad
+
+    with path.open("wb") as out:
+        ox.serialize(counted(), out, format=ox.RdfFormat.N_QUADS)
+    return count
 
 
 def main(argv: list[str] | None = None) -> None:

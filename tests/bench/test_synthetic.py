@@ -3,6 +3,7 @@ conforming to the shapes, and answering the library's queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from clusterkg.shapes.validation import validate
 CKG = iris.ONTOLOGY
 
 
-def _store(quads: list[ox.Quad]) -> OxigraphStore:
+def _store(quads: Iterable[ox.Quad]) -> OxigraphStore:
     store = OxigraphStore()
     store.add_quads(quads)
     return store
@@ -75,3 +76,14 @@ def test_library_queries_run() -> None:
     assert isinstance(result, ox.QuerySolutions)
     surveyed = list(result)
     assert int(surveyed[0][0].value) > 0
+
+
+def test_the_generator_streams(tmp_path: Path) -> None:
+    """`generate` yields quads one at a time and `write` counts what it streamed."""
+    quads = synthetic.generate(organisations=5, seed=1)
+    assert not isinstance(quads, list | tuple)
+    first = next(iter(quads))
+    assert isinstance(first, ox.Quad)
+    path = tmp_path / "s.nq"
+    count = synthetic.write(path, organisations=5, seed=1)
+    assert count == sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
