@@ -14,6 +14,7 @@ class CKG(DefinedNamespace):
     Cluster: URIRef
     ClusterOrganisation: URIRef
     ClusterPartnership: URIRef
+    ClusterPolicyDocument: URIRef
     ClusterProgramme: URIRef
     ClusterService: URIRef
     ClusterType: URIRef
@@ -37,6 +38,7 @@ class CKG(DefinedNamespace):
     PolicySituation: URIRef
     PolicySituationKind: URIRef
     ProgrammePhase: URIRef
+    ProgrammeStatus: URIRef
     RatingValue: URIRef
     Region: URIRef
     RegionalClusterProgramme: URIRef
@@ -85,6 +87,7 @@ class CKG(DefinedNamespace):
     implementedBy: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    minProgrammeCount: URIRef
     numberOfCalls: URIRef
     numberOfCountries: URIRef
     numberOfParticipants: URIRef
@@ -104,6 +107,7 @@ class CKG(DefinedNamespace):
     plannedOutput: URIRef
     predecessor: URIRef
     programmeCount: URIRef
+    programmeStatus: URIRef
     ratedBy: URIRef
     ratedMeasure: URIRef
     ratingSymbol: URIRef
