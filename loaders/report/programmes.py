@@ -35,6 +35,7 @@ class Situation(Generic[T]):
     url: str | None = None
     duration_raw: str | None = None
     count: int | None = None
+    count_min: int | None = None  # a lower bound only ("4 or more")
 
     def add(self, row: Row, text: str | None = None) -> None:
         self.start, self.end = min(self.start, row.start), max(self.end, row.end)

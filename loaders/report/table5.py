@@ -178,6 +178,8 @@ def _stated_situations(
             counted = COUNT.search(sentence)
             if kind == PROGRAMMES and counted and not counted.group(2):
                 situation.count = int(counted.group(1))
+            elif kind == PROGRAMMES and counted:
+                situation.count_min = int(counted.group(1))
         row_kinds += [k for k in kinds if k not in row_kinds]
     return row_kinds
 
@@ -213,5 +215,6 @@ def _situation_record(s: Situation[Region], document: str, table: str | None) ->
         "url": s.url,
         "duration_raw": s.duration_raw,
         "programme_count": None if s.count is None else str(s.count),
+        "programme_count_min": None if s.count_min is None else str(s.count_min),
     }
     return Record("region_situation", values, SourceRef(document, table, s.start, s.end))

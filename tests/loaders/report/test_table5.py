@@ -177,3 +177,19 @@ def test_row_with_neither_programme_nor_situation_is_an_error(lines):
 def test_situation_counts(t5):
     counted = Counter(r.values["situation_kind"] for r in of(t5, "region_situation"))
     assert counted["regional-programmes"] == 31
+
+
+def test_four_or_more_programmes_is_a_lower_bound(t5, lines):
+    """"4 or more cluster supporting programmes" (e.g. line 855, Brandenburg; line 851, Berlin:
+    "4 or more cluster programmes") is a count of at least 4, never an exact count."""
+    assert "4 or more cluster supporting programmes" in lines[854].text
+    at_least_four = {
+        r.values["region"]
+        for r in of(t5, "region_situation", situation_kind="regional-programmes")
+        if r.values["programme_count_min"] == "4"
+    }
+    assert len(at_least_four) == 8
+    assert {"DE4", "DE3"} <= at_least_four
+    for r in of(t5, "region_situation", situation_kind="regional-programmes"):
+        if r.values["region"] in at_least_four:
+            assert r.values["programme_count"] is None
