@@ -10,6 +10,7 @@ class CKG(DefinedNamespace):
 
     _fail = True
     ActionLine: URIRef
+    AdditionalAnswer: URIRef
     BestPractice: URIRef
     Cluster: URIRef
     ClusterOrganisation: URIRef
@@ -48,6 +49,7 @@ class CKG(DefinedNamespace):
     SourceExcerpt: URIRef
     SupportMeasure: URIRef
     Survey: URIRef
+    SurveyQuestion: URIRef
     SurveyWave: URIRef
     TargetGroup: URIRef
     Territory: URIRef
@@ -60,6 +62,7 @@ class CKG(DefinedNamespace):
     amount: URIRef
     amountQualifier: URIRef
     annualBudget: URIRef
+    answersQuestion: URIRef
     budget: URIRef
     budgetPeriod: URIRef
     caseNumber: URIRef
@@ -81,6 +84,7 @@ class CKG(DefinedNamespace):
     fundingProgramme: URIRef
     fundingSource: URIRef
     goal: URIRef
+    hasAdditionalAnswer: URIRef
     hasComponent: URIRef
     hasPhase: URIRef
     hasPolicySituation: URIRef
@@ -106,6 +110,7 @@ class CKG(DefinedNamespace):
     phaseNumber: URIRef
     plannedOutput: URIRef
     predecessor: URIRef
+    printedInItalics: URIRef
     programmeCount: URIRef
     programmeStatus: URIRef
     ratedBy: URIRef

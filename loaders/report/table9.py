@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.report.answers import programme_answer
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
@@ -157,11 +158,7 @@ def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[
 def _answers(
     pids: Sequence[str], question: str, texts: Sequence[str], source: SourceRef
 ) -> list[Record]:
-    return [
-        Record("additional_answer", {"programme_id": p, "question": question, "text": t}, source)
-        for t in texts
-        for p in pids
-    ]
+    return [programme_answer(p, question, t, True, source) for t in texts for p in pids]
 
 
 def discrepancies(
