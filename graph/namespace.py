@@ -76,6 +76,7 @@ class CKG(DefinedNamespace):
     country: URIRef
     currency: URIRef
     deliveryMode: URIRef
+    durationExtension: URIRef
     durationMax: URIRef
     durationMin: URIRef
     equivalentAmount: URIRef

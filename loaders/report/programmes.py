@@ -65,6 +65,7 @@ def duration_values(duration: Duration) -> dict[str, str | None]:
         "open_ended": None if duration.open_ended is None else str(duration.open_ended).lower(),
         "duration_min": f"P{duration.min_years}Y" if duration.min_years else None,
         "duration_max": f"P{duration.max_years}Y" if duration.max_years else None,
+        "extension": f"P{duration.extension_years}Y" if duration.extension_years else None,
     }
 
 

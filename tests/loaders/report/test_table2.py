@@ -124,7 +124,7 @@ def test_guidance_document_is_not_a_programme(t2):
     assert (
         document.values["english_title"] == "Concept of the Development of the Lithuanian Clusters"
     )
-    assert document.values["url"].startswith("https://ukmin.lrv.lt/")
+    assert str(document.values["url"]).startswith("https://ukmin.lrv.lt/")
     assert (document.source.table, document.source.line_start) == ("Table 2", 408)
     ids = {r.values["programme_id"] for r in t2 if r.kind in ("programme", "programme_label")}
     assert "LTU-cluster-concept" not in ids

@@ -125,3 +125,14 @@ def test_new_emerging_clusters_is_a_cluster_type(t9, lines):
     ]
     assert len({r.values["programme_id"] for r in typed}) == 17
     assert len({r.source.line_start for r in typed}) == 7
+
+
+def test_period_budget_in_the_annual_column_is_a_period_budget(t9, lines):
+    """Line 2472 (Satakunta): "Satakunta Regional Programme: 2018-2021 €5m" sits in the annual
+    budget column but states the budget of a period: a period budget (ckg:budget with
+    ckg:budgetPeriod), never an annual one; the pilot programme's "€2.5m" stays annual."""
+    assert "Satakunta Regional Programme: 2018-2021 €5m" in lines[2471].text
+    satakunta = budget(t9, "FI196-satakunta-regional-programme")
+    assert (satakunta["amount"], satakunta["period"]) == ("5000000", "2018-2021")
+    pilot = budget(t9, "FI196-industrial-pilot-programme")
+    assert (pilot["amount"], pilot["period"]) == ("2500000", None)
