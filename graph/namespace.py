@@ -23,6 +23,8 @@ class CKG(DefinedNamespace):
     DeliveryMode: URIRef
     Discrepancy: URIRef
     EUInitiative: URIRef
+    Finding: URIRef
+    FindingAspect: URIRef
     FundingProgramme: URIRef
     FundingSource: URIRef
     InternationalisationProgramme: URIRef
@@ -36,6 +38,7 @@ class CKG(DefinedNamespace):
     OpenEndedProgramme: URIRef
     PhasedProgramme: URIRef
     PlannedOutput: URIRef
+    PolicyLevel: URIRef
     PolicySituation: URIRef
     PolicySituationKind: URIRef
     ProgrammePhase: URIRef
@@ -81,6 +84,7 @@ class CKG(DefinedNamespace):
     durationMin: URIRef
     equivalentAmount: URIRef
     fileName: URIRef
+    findingAspect: URIRef
     fundedBy: URIRef
     fundingProgramme: URIRef
     fundingSource: URIRef
@@ -110,6 +114,7 @@ class CKG(DefinedNamespace):
     partOfInitiative: URIRef
     phaseNumber: URIRef
     plannedOutput: URIRef
+    policyLevel: URIRef
     predecessor: URIRef
     printedInItalics: URIRef
     programmeCount: URIRef

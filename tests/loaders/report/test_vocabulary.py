@@ -47,6 +47,8 @@ SCHEMES = {
     "policy-situations": CKG.PolicySituationKind,
     "programme-statuses": CKG.ProgrammeStatus,
     "survey-questions": CKG.SurveyQuestion,
+    "finding-aspects": CKG.FindingAspect,
+    "policy-levels": CKG.PolicyLevel,
 }
 
 
