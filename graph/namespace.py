@@ -85,6 +85,7 @@ class CKG(DefinedNamespace):
     equivalentAmount: URIRef
     fileName: URIRef
     findingAspect: URIRef
+    firstCallYear: URIRef
     fundedBy: URIRef
     fundingProgramme: URIRef
     fundingSource: URIRef
@@ -96,7 +97,14 @@ class CKG(DefinedNamespace):
     implementedBy: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    maxCountriesPerProject: URIRef
+    maxPartnersPerProject: URIRef
+    minCountriesPerConsortium: URIRef
+    minCountriesPerProject: URIRef
+    minPartnersPerProject: URIRef
     minProgrammeCount: URIRef
+    minSMESupportShare: URIRef
+    numberOfCallStages: URIRef
     numberOfCalls: URIRef
     numberOfCountries: URIRef
     numberOfParticipants: URIRef
