@@ -10,10 +10,12 @@ class CKG(DefinedNamespace):
 
     _fail = True
     ActionLine: URIRef
+    AdditionalAnswer: URIRef
     BestPractice: URIRef
     Cluster: URIRef
     ClusterOrganisation: URIRef
     ClusterPartnership: URIRef
+    ClusterPolicyDocument: URIRef
     ClusterProgramme: URIRef
     ClusterService: URIRef
     ClusterType: URIRef
@@ -21,6 +23,8 @@ class CKG(DefinedNamespace):
     DeliveryMode: URIRef
     Discrepancy: URIRef
     EUInitiative: URIRef
+    Finding: URIRef
+    FindingAspect: URIRef
     FundingProgramme: URIRef
     FundingSource: URIRef
     InternationalisationProgramme: URIRef
@@ -34,9 +38,11 @@ class CKG(DefinedNamespace):
     OpenEndedProgramme: URIRef
     PhasedProgramme: URIRef
     PlannedOutput: URIRef
+    PolicyLevel: URIRef
     PolicySituation: URIRef
     PolicySituationKind: URIRef
     ProgrammePhase: URIRef
+    ProgrammeStatus: URIRef
     RatingValue: URIRef
     Region: URIRef
     RegionalClusterProgramme: URIRef
@@ -46,6 +52,7 @@ class CKG(DefinedNamespace):
     SourceExcerpt: URIRef
     SupportMeasure: URIRef
     Survey: URIRef
+    SurveyQuestion: URIRef
     SurveyWave: URIRef
     TargetGroup: URIRef
     Territory: URIRef
@@ -58,6 +65,7 @@ class CKG(DefinedNamespace):
     amount: URIRef
     amountQualifier: URIRef
     annualBudget: URIRef
+    answersQuestion: URIRef
     budget: URIRef
     budgetPeriod: URIRef
     caseNumber: URIRef
@@ -71,20 +79,32 @@ class CKG(DefinedNamespace):
     country: URIRef
     currency: URIRef
     deliveryMode: URIRef
+    durationExtension: URIRef
     durationMax: URIRef
     durationMin: URIRef
     equivalentAmount: URIRef
     fileName: URIRef
+    findingAspect: URIRef
+    firstCallYear: URIRef
     fundedBy: URIRef
     fundingProgramme: URIRef
     fundingSource: URIRef
     goal: URIRef
+    hasAdditionalAnswer: URIRef
     hasComponent: URIRef
     hasPhase: URIRef
     hasPolicySituation: URIRef
     implementedBy: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    maxCountriesPerProject: URIRef
+    maxPartnersPerProject: URIRef
+    minCountriesPerConsortium: URIRef
+    minCountriesPerProject: URIRef
+    minPartnersPerProject: URIRef
+    minProgrammeCount: URIRef
+    minSMESupportShare: URIRef
+    numberOfCallStages: URIRef
     numberOfCalls: URIRef
     numberOfCountries: URIRef
     numberOfParticipants: URIRef
@@ -102,8 +122,11 @@ class CKG(DefinedNamespace):
     partOfInitiative: URIRef
     phaseNumber: URIRef
     plannedOutput: URIRef
+    policyLevel: URIRef
     predecessor: URIRef
+    printedInItalics: URIRef
     programmeCount: URIRef
+    programmeStatus: URIRef
     ratedBy: URIRef
     ratedMeasure: URIRef
     ratingSymbol: URIRef

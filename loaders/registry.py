@@ -19,6 +19,7 @@ from clusterkg.loaders.report import (
     abbreviations,
     country_cases,
     initiatives,
+    table1,
     table2,
     table3,
     table4,
@@ -47,6 +48,7 @@ class Extractor:
 # The extractors in the order the build runs them (a triple stated by several tables lands in
 # the graph of the first); `data/documents.yaml` says which document each one reads.
 FUNCTIONS: dict[str, tuple[Extract, str | None]] = {
+    "table1": (table1.extract, "Table 1"),
     "table2": (table2.extract, "Table 2"),
     "table3": (table3.extract, "Table 3"),
     "table4": (table4.extract, "Table 4"),

@@ -43,6 +43,14 @@ FIGURE_COLUMNS: dict[str, str] = {
     "numberOfSMEsTargeted": "number_of_smes_targeted",
     "numberOfParticipants": "number_of_participants",
     "numberOfCountries": "number_of_countries",
+    "minCountriesPerConsortium": "min_countries_per_consortium",
+    "minSMESupportShare": "min_sme_support_share",
+    "minPartnersPerProject": "min_partners_per_project",
+    "maxPartnersPerProject": "max_partners_per_project",
+    "minCountriesPerProject": "min_countries_per_project",
+    "maxCountriesPerProject": "max_countries_per_project",
+    "firstCallYear": "first_call_year",
+    "numberOfCallStages": "number_of_call_stages",
 }
 
 

@@ -35,6 +35,7 @@ class Situation(Generic[T]):
     url: str | None = None
     duration_raw: str | None = None
     count: int | None = None
+    count_min: int | None = None  # a lower bound only ("4 or more")
 
     def add(self, row: Row, text: str | None = None) -> None:
         self.start, self.end = min(self.start, row.start), max(self.end, row.end)
@@ -64,6 +65,7 @@ def duration_values(duration: Duration) -> dict[str, str | None]:
         "open_ended": None if duration.open_ended is None else str(duration.open_ended).lower(),
         "duration_min": f"P{duration.min_years}Y" if duration.min_years else None,
         "duration_max": f"P{duration.max_years}Y" if duration.max_years else None,
+        "extension": f"P{duration.extension_years}Y" if duration.extension_years else None,
     }
 
 

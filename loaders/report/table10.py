@@ -6,8 +6,8 @@ support is strongly related to national or European cluster policy.
 The three columns hold answer options run together ("... part of a Regional Innovation
 Strategy ... part of a regional development programme"), matched against `delivery-modes.ttl`;
 a notation must belong to its column's question (its prefix). Italic text, the respondents' own
-answers, and the one unlisted option Wielkopolskie wrote without italics become
-`region_additional_answer` records.
+answers, and the one unlisted option Wielkopolskie wrote without italics (kept as plain text)
+become `region_additional_answer` records.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clusterkg.loaders.records import Record
+from clusterkg.loaders.report.answers import region_answer
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
@@ -43,11 +44,11 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         for index, question in QUESTIONS.items():
             cell = clean_cell(row.cells[index])
             text = squash(cell.main.replace("...", " "))
-            answers = list(cell.italics)
+            answers = [(t, True) for t in cell.italics]
             for option in UNLISTED.get(index, ()):
                 at = text.casefold().find(option.casefold())
                 if at >= 0:
-                    answers.append(text[at : at + len(option)])
+                    answers.append((text[at : at + len(option)], False))
                     text = squash(f"{text[:at]} {text[at + len(option) :]}")
             for notation in match_items(
                 text, modes, document=document, line=row.start, column=HEADER[index]
@@ -57,11 +58,7 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 values = {"region": region.nuts_code, "delivery_mode": notation}
                 records.append(Record("region_delivery_mode", values, source))
             records += [
-                Record(
-                    "region_additional_answer",
-                    {"region": region.nuts_code, "question": question, "text": t},
-                    source,
-                )
-                for t in answers
+                region_answer(region.nuts_code, question, t, italic, source)
+                for t, italic in answers
             ]
     return records

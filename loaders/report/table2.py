@@ -5,13 +5,18 @@ sentences that state their policy situation.
 A row is a programme row when `data/crosswalk.csv` lists spellings for its line; the spellings
 must occur in the cell. Every sentence carrying a cue phrase of `policy-situations.ttl` states a
 situation of the country; rows that are neither are an `ExtractionError`.
+
+The caption makes a programme current unless `data/programme-statuses.yaml` quotes the row saying
+otherwise: a past programme keeps its record with the status `past`, a guidance document becomes
+a `policy_document` record instead of a programme.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from clusterkg.loaders.claims.quotes import load_facts, verify
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, country_code, load_crosswalk
@@ -24,12 +29,26 @@ from clusterkg.loaders.report.programmes import (
 )
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.durations import Duration, parse_duration
+from clusterkg.paths import DATA_DIR
 
 CAPTION = "Table 2 - Overview on current cluster policies in Europe"
 HEADER = ("Country", "Cluster Programme", "Duration")
 DEDICATED = "dedicated-programme"
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z'\"])")
 OWN_PERIOD = re.compile(r"^\s*\((\d{4}\s*-\s*(?:\d{4})?)\)")
+STATUSES_FILE = DATA_DIR / "programme-statuses.yaml"
+CURRENT = "current"
+GUIDANCE_DOCUMENT = "guidance-document"
+
+
+def load_statuses(lines: Sequence[Line], document: str) -> dict[str, str]:
+    """Programme id -> status of the rows `programme-statuses.yaml` names, each quote checked
+    against its line."""
+    statuses: dict[str, str] = {}
+    for entry in load_facts(STATUSES_FILE).get("statuses", []):
+        verify(lines, document, entry)
+        statuses[str(entry["programme_id"])] = str(entry["status"])
+    return statuses
 
 
 def classify(text: str) -> list[tuple[str, list[str]]]:
@@ -57,11 +76,26 @@ def _duration(row: Row, raw: str) -> Duration:
         raise row.error("Duration", str(exc)) from exc
 
 
+def document_record(row: Row, country: str, spelling: Spelling, description: str) -> Record:
+    """A guidance document the row names: its title, link and text, not a programme."""
+    urls = links_by_spelling(row.cells[1], [spelling]).get(spelling.programme_id, [])
+    values = {
+        "document_id": spelling.programme_id,
+        "country": country,
+        "title": spelling.spelling,
+        "title_language": spelling.language,
+        "english_title": spelling.english,
+        "description": description,
+        "url": urls[0] if urls else None,
+    }
+    return Record("policy_document", values, row.source())
+
+
 def programme_records(
-    row: Row, country: str, spellings: Sequence[Spelling]
+    row: Row, country: str, spellings: Sequence[Spelling], statuses: Mapping[str, str]
 ) -> tuple[list[Record], str | None]:
-    """Records of the programmes named in a row; returns them and the duration cell when it
-    belongs to no single programme."""
+    """Records of the programmes (and guidance documents) named in a row; returns them and the
+    duration cell when it belongs to no single programme."""
     cell = clean_cell(row.cells[1])
     duration_cell = clean_cell(row.cells[2]).plain or None
     links = links_by_spelling(row.cells[1], spellings)
@@ -82,6 +116,10 @@ def programme_records(
         )
         urls = links.get(spelling.programme_id, [])
         pid = spelling.programme_id
+        status = statuses.get(pid, CURRENT)
+        if status == GUIDANCE_DOCUMENT:
+            records.append(document_record(row, country, spelling, block))
+            continue
         values = {
             "programme_id": pid,
             "country": country,
@@ -90,6 +128,7 @@ def programme_records(
             "url": urls[0] if urls else None,
             **duration_values(duration),
             "situation_kind": DEDICATED,
+            "status": status,
         }
         source = row.source()
         records.append(Record("programme", values, source))
@@ -119,6 +158,7 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
     if table.header != HEADER:
         raise table.rows[0].error(None, f"unexpected header {table.header}")
     crosswalk = load_crosswalk()
+    statuses = load_statuses(lines, document)
     situations: dict[tuple[str, str], Situation[str]] = {}
     records: list[Record] = []
     country: str | None = None
@@ -143,9 +183,10 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 row_kinds.append(kind)
         leftover_duration: str | None = clean_cell(row.cells[2]).plain or None
         if spellings:
-            found, leftover_duration = programme_records(row, country, spellings)
+            found, leftover_duration = programme_records(row, country, spellings, statuses)
             records += found
-            records += label_records(spellings, country, row.source())
+            programmes = [s for s in spellings if statuses.get(s.programme_id) != GUIDANCE_DOCUMENT]
+            records += label_records(programmes, country, row.source())
             situations.setdefault(
                 (country, DEDICATED), Situation(country, DEDICATED, row.start, row.end)
             ).add(row, None)

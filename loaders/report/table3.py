@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clusterkg.loaders.records import Record
+from clusterkg.loaders.report.answers import in_italics, programme_answer
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, locate_table
@@ -37,10 +38,7 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 raise row.error(table.header[index], f"expected 'X' or nothing, got {mark!r}")
         comment = clean_cell(row.cells[-1])
         if comment:
-            values = {
-                "programme_id": pid,
-                "question": "target-groups",
-                "text": " ".join(comment.blocks),
-            }
-            records.append(Record("additional_answer", values, source))
+            text = " ".join(comment.blocks)
+            italic = in_italics(comment, text)
+            records.append(programme_answer(pid, "target-groups", text, italic, source))
     return records

@@ -98,14 +98,16 @@ def split_durations(row: Row, cell: str, count: int) -> list[str | None]:
 
 def parse_regional_duration(row: Row, raw: str) -> Duration:
     """The national duration forms, plus "ongoing"/"Continuous" (open-ended, no start) and
-    "2012-2020 plus two years" (the stated extension added to the end year)."""
+    "2012-2020 plus two years" (as stated: the period ends in 2020, with an extension of two
+    years; the end year is not moved, since the source does not say the extension was used)."""
     text = squash(raw)
     if text.casefold() in OPEN_WORDS:
         return Duration(raw=text, open_ended=True)
     extended = EXTENDED.match(text)
     if extended and extended.group(3).casefold() in NUMBER_WORDS:
-        end = int(extended.group(2)) + NUMBER_WORDS[extended.group(3).casefold()]
-        return Duration(raw=text, start=extended.group(1), end=str(end), open_ended=False)
+        years = NUMBER_WORDS[extended.group(3).casefold()]
+        start, end = extended.group(1), extended.group(2)
+        return Duration(raw=text, start=start, end=end, open_ended=False, extension_years=years)
     try:
         return parse_duration(text)
     except ValueError as exc:
@@ -178,6 +180,8 @@ def _stated_situations(
             counted = COUNT.search(sentence)
             if kind == PROGRAMMES and counted and not counted.group(2):
                 situation.count = int(counted.group(1))
+            elif kind == PROGRAMMES and counted:
+                situation.count_min = int(counted.group(1))
         row_kinds += [k for k in kinds if k not in row_kinds]
     return row_kinds
 
@@ -213,5 +217,6 @@ def _situation_record(s: Situation[Region], document: str, table: str | None) ->
         "url": s.url,
         "duration_raw": s.duration_raw,
         "programme_count": None if s.count is None else str(s.count),
+        "programme_count_min": None if s.count_min is None else str(s.count_min),
     }
     return Record("region_situation", values, SourceRef(document, table, s.start, s.end))

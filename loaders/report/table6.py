@@ -6,8 +6,9 @@ The programmes of a row are the spellings `data/crosswalk-regional.csv` lists fo
 a comma inside a name ("Economic development, innovation and internationalisation regional
 strategy") never splits it (`programmes_in_cell`). The marks hold for every programme of the
 row. Group columns match `target-groups.ttl` by their header; a mark other than "X" is an
-`ExtractionError`. Comments and text of the programme cell that is no programme name become
-`additional_answer` records.
+`ExtractionError`. Comments (answers to the target-group question) and text of the programme
+cell that is no programme name (answers to the programme question) become `additional_answer`
+records.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from clusterkg.loaders.records import Record
+from clusterkg.loaders.report.answers import in_italics, programme_answer
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Line, Row
@@ -70,26 +72,21 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 ]
             elif mark:
                 raise row.error(table.header[index], f"expected 'X' or nothing, got {mark!r}")
-        answers: list[tuple[list[str], str]] = []
+        answers: list[tuple[list[str], str, str, bool]] = []
         if leftover:
             if len(pids) != 1:
                 raise row.error(table.header[2], f"text {leftover!r} names no single programme")
-            answers.append((pids, leftover))
-        comment = " ".join(clean_cell(row.cells[-1]).blocks)
+            answers.append((pids, "programmes", leftover, in_italics(cell, leftover)))
+        comment_cell = clean_cell(row.cells[-1])
+        comment = " ".join(comment_cell.blocks)
         if comment:
             named = [
                 s.programme_id
                 for s in spellings
                 if comment.casefold().startswith(s.spelling.casefold())
             ]
-            answers.append((named or pids, comment))
-        for owners, text in answers:
-            records += [
-                Record(
-                    "additional_answer",
-                    {"programme_id": p, "question": "target-groups", "text": text},
-                    source,
-                )
-                for p in owners
-            ]
+            italic = in_italics(comment_cell, comment)
+            answers.append((named or pids, "target-groups", comment, italic))
+        for owners, question, text, italic in answers:
+            records += [programme_answer(p, question, text, italic, source) for p in owners]
     return records

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.report.answers import in_italics, region_answer
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
@@ -51,8 +52,9 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 "symbol": symbol,
             }
             records.append(Record("regional_measure_rating", values, row.source()))
-        other = " ".join(clean_cell(row.cells[-1]).blocks)
+        other_cell = clean_cell(row.cells[-1])
+        other = " ".join(other_cell.blocks)
         if other:
-            values = {"region": region.nuts_code, "question": "measures", "text": other}
-            records.append(Record("region_additional_answer", values, row.source()))
+            italic = in_italics(other_cell, other)
+            records.append(region_answer(region.nuts_code, "measures", other, italic, row.source()))
     return records

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.report.answers import programme_answer
 from clusterkg.loaders.report.cells import Cell, clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of, programme_of
 from clusterkg.loaders.report.document import Line, Row, locate_table
@@ -33,10 +34,7 @@ NO_FOCUS = {"", "-"}
 
 
 def _answers(pid: str, question: str, cell: Cell, source: SourceRef) -> list[Record]:
-    return [
-        Record("additional_answer", {"programme_id": pid, "question": question, "text": t}, source)
-        for t in cell.italics
-    ]
+    return [programme_answer(pid, question, t, True, source) for t in cell.italics]
 
 
 def _budget(row: Row, pid: str, document: str) -> list[Record]:

@@ -5,8 +5,8 @@ the types of cluster it addresses.
 The respondents answered per region, so objectives, focus and cluster types hold for every
 programme Table 5 names for the region. Objectives are matched against
 `objectives-regional.ttl` (the regional survey's own wording), cluster types against
-`cluster-types.ttl`; italic text and the regional option "New/emerging clusters", which the
-cluster-types list lacks, become `additional_answer` records. The budget cell is cut into one
+`cluster-types.ttl` (which holds the regional option "New/emerging clusters" too); italic text
+becomes `additional_answer` records. The budget cell is cut into one
 statement per programme at the spellings `data/crosswalk-regional.csv` lists for the row
 (`budget_statements`), each read by `money.parse_regional_budget`.
 """
@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.report.cells import Cell, clean_cell, squash
+from clusterkg.loaders.report.answers import programme_answer
+from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
 from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
@@ -42,7 +43,6 @@ HEADER = (
     "Type of cluster addressed (high/very high importance)",
 )
 NO_FOCUS = {"", "-"}
-UNLISTED_CLUSTER_TYPES = ("New/emerging clusters",)
 
 
 @dataclass(frozen=True)
@@ -158,22 +158,7 @@ def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[
 def _answers(
     pids: Sequence[str], question: str, texts: Sequence[str], source: SourceRef
 ) -> list[Record]:
-    return [
-        Record("additional_answer", {"programme_id": p, "question": question, "text": t}, source)
-        for t in texts
-        for p in pids
-    ]
-
-
-def _cluster_types(cell: Cell) -> tuple[str, list[str]]:
-    """The cell's main text without the unlisted options, and those options found."""
-    text, unlisted = squash(cell.main), []
-    for option in UNLISTED_CLUSTER_TYPES:
-        if option.casefold() in text.casefold():
-            at = text.casefold().find(option.casefold())
-            text = squash(f"{text[:at]} {text[at + len(option) :]}")
-            unlisted.append(option)
-    return text, unlisted
+    return [programme_answer(p, question, t, True, source) for t in texts for p in pids]
 
 
 def discrepancies(
@@ -242,9 +227,8 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 for p in pids
             ]
         cell = clean_cell(row.cells[5])
-        text, unlisted = _cluster_types(cell)
         for notation in match_items(
-            text, types, column=HEADER[5], document=document, line=row.start
+            cell.main, types, column=HEADER[5], document=document, line=row.start
         ):
             types_by_region.setdefault(region.nuts_code, (region.label, set()))[1].add(notation)
             records += [
@@ -253,5 +237,5 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 )
                 for p in pids
             ]
-        records += _answers(pids, "cluster-types", [*unlisted, *cell.italics], source)
+        records += _answers(pids, "cluster-types", cell.italics, source)
     return records + discrepancies(lines, document, types_by_region)

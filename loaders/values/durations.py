@@ -45,6 +45,7 @@ class Duration:
     min_years: int | None = None
     max_years: int | None = None
     phases: tuple[Phase, ...] = field(default=())
+    extension_years: int | None = None  # "2012-2020 plus two years": 2, the end stays 2020
 
 
 def parse_duration(raw: str) -> Duration:

@@ -257,3 +257,30 @@ def test_mapped_records_pass_the_shapes(cases: list[Record]) -> None:
     data = rdflib.Graph().parse(data=triples, format="nt")
     outcome = validate(with_context(data))
     assert not outcome.violations, "\n".join(str(p) for p in outcome.violations)
+
+
+def test_us_clusters_are_the_reports_18_not_21(cases: list[Record], lines: list[Line]) -> None:
+    """Line 1357: "In addition to the ten initial clusters mentioned above, eight further
+    clusters"; line 1387: "from the initial ten funded clusters there are eight additional".
+    The pilot's Project 17, Northeast Ohio Technology Coalition and Huntsville Advanced Defense
+    Technology Cluster are the list's Agriculture Innovation Cluster (line 1359), NorTech (line
+    1373) and Von Braun Center (line 1379): one cluster each, under both names."""
+    assert "ten initial clusters mentioned above, eight further clusters" in lines[1356].text
+    pid = "USA-innovative-economy-clusters"
+    clusters = {
+        r.values["cluster_id"]
+        for r in of_kind(cases, "nonfeu_cluster")
+        if r.values["programme_id"] == pid
+    }
+    assert len(clusters) == 18
+    alt = {
+        (r.values["resource_id"], r.values["alt_label_en"], r.source.line_start)
+        for r in of_kind(cases, "nonfeu_label")
+        if r.values["resource_kind"] == "cluster"
+    }
+    names = {label: (cid, line) for cid, label, line in alt}
+    assert names["NorTech"][1] == 1373 and names["NorTech"][0] in clusters
+    assert names["Von Braun Center for Science and Innovation"][1] == 1379
+    assert names["Agriculture Innovation Cluster"][1] == 1359
+    labels = {r.values["pref_label"] for r in of_kind(cases, "nonfeu_cluster")}
+    assert not {"NorTech", "Von Braun Center for Science and Innovation"} & labels

@@ -221,3 +221,34 @@ def test_every_document_is_registered():
     assert {registered[f] for f in INITIATIVES} == {
         document_file(key) for key in ("inno-industry", "escp-4i", "emerging-industries", "toolbox")
     }
+
+
+def test_innosup_1_target_is_not_an_achievement(found):
+    """Document 003, line 43: "5 new INNOSUP-1 projects launched in May 2019 aim to reach out to
+    1,500 SMEs and directly support over 600 SMEs": a target, not SMEs supported."""
+    target = _figure(found, "initiative/innosup-1", "smes-to-support-2019")
+    assert (target.get("property"), target.get("value")) == ("numberOfSMEsTargeted", "600")
+    assert target.get("number_of_smes_supported") is None
+    achieved = _figure(found, "initiative/innosup-1", "smes-supported")
+    assert achieved.get("number_of_smes_supported") == "1600"
+
+
+@pytest.mark.parametrize(
+    ("figure", "column", "value", "line"),
+    [
+        ("consortium-countries-min", "min_countries_per_consortium", "3", 22),
+        ("sme-share-min", "min_sme_support_share", "75", 24),
+        ("call-stages", "number_of_call_stages", "2", 39),
+        ("first-call-year", "first_call_year", "2015", 39),
+        ("partners-per-project-min", "min_partners_per_project", "7", 41),
+        ("partners-per-project-max", "max_partners_per_project", "20", 41),
+        ("countries-per-project-min", "min_countries_per_project", "3", 41),
+        ("countries-per-project-max", "max_countries_per_project", "9", 41),
+    ],
+)
+def test_innosup_1_rules_and_ranges(found, figure, column, value, line):
+    """The consortium rule (line 22), the share for SMEs (line 24), the calls (line 39) and the
+    partners and countries per project (line 41) of document 003, each from its own line."""
+    record = _figure(found, "initiative/innosup-1", figure)
+    assert record.get(column) == value
+    assert record.source.line_start == line

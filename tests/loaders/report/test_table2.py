@@ -108,11 +108,49 @@ def test_france_row_split_across_page_break(t2):
 
 
 def test_t2_lithuanian_concept_semicolon(t2):
-    labels = {r.values["pref_label"] for r in kind(t2, "programme_label")}
+    titles = {r.values["title"] for r in kind(t2, "policy_document")}
     assert (
         "Lietuvos Klasterių koncepcija (Concept of the Development of the Lithuanian Clusters)"
-        in labels
+        in titles
     )
+
+
+def test_guidance_document_is_not_a_programme(t2):
+    """Line 408: "Lietuvos Klasterių koncepcija (...) is a guidance document." It is a
+    policy document of Lithuania, neither a programme nor a programme's label."""
+    (document,) = kind(t2, "policy_document")
+    assert document.values["document_id"] == "LTU-cluster-concept"
+    assert document.values["country"] == "LTU"
+    assert (
+        document.values["english_title"] == "Concept of the Development of the Lithuanian Clusters"
+    )
+    assert str(document.values["url"]).startswith("https://ukmin.lrv.lt/")
+    assert (document.source.table, document.source.line_start) == ("Table 2", 408)
+    ids = {r.values["programme_id"] for r in t2 if r.kind in ("programme", "programme_label")}
+    assert "LTU-cluster-concept" not in ids
+    assert situations(t2, "LTU") == {"dedicated-programme"}
+
+
+@pytest.mark.parametrize(
+    ("pid", "line", "quote"),
+    [
+        ("DEU-spitzencluster", 389, "the past prominent Leading Edge Cluster Competition"),
+        ("GRC-innovation-clusters", 393, "ran during 2011-2015"),
+        ("HUN-pole-programme", 401, "Pole Programme (2007-2010) Hungarian Cluster Development"),
+    ],
+)
+def test_past_programmes_of_table_2(t2, lines, pid, line, quote):
+    """The rows Table 2 states as past keep their programme, with the status `past`."""
+    assert quote in lines[line - 1].text
+    assert programme(t2, pid).values["status"] == "past"
+
+
+def test_the_current_programmes_are_the_reports_30_minus_the_greek_table_8_ones(t2):
+    """Line 231: "30 national cluster programmes in 20 countries". Table 2 names 28 current ones;
+    the two other Greek programmes of the 30 are named only in Tables 3 and 8."""
+    current = [r for r in kind(t2, "programme") if r.values["status"] == "current"]
+    assert len(current) == 28
+    assert len({r.values["country"] for r in current}) == 19
 
 
 @pytest.mark.parametrize(

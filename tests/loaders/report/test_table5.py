@@ -142,7 +142,8 @@ def test_t5_programmes_joined_by_a_comma(t5):
 def test_durations_are_kept_raw_and_structured(t5):
     (lappi,) = of(t5, "regional_programme", programme_id="FI1D7-arctic-smartness")
     assert lappi.values["duration_raw"] == "2012-2020 plus two years"
-    assert (lappi.values["start_year"], lappi.values["end_year"]) == ("2012", "2022")
+    assert (lappi.values["start_year"], lappi.values["end_year"]) == ("2012", "2020")
+    assert lappi.values["extension"] == "P2Y"
     (hamburg,) = of(t5, "regional_programme", programme_id="DE6-clusterpolitik")
     assert (hamburg.values["open_ended"], hamburg.values["start_year"]) == ("true", None)
 
@@ -177,3 +178,29 @@ def test_row_with_neither_programme_nor_situation_is_an_error(lines):
 def test_situation_counts(t5):
     counted = Counter(r.values["situation_kind"] for r in of(t5, "region_situation"))
     assert counted["regional-programmes"] == 31
+
+
+def test_four_or_more_programmes_is_a_lower_bound(t5, lines):
+    """"4 or more cluster supporting programmes" (e.g. line 855, Brandenburg; line 851, Berlin:
+    "4 or more cluster programmes") is a count of at least 4, never an exact count."""
+    assert "4 or more cluster supporting programmes" in lines[854].text
+    at_least_four = {
+        r.values["region"]
+        for r in of(t5, "region_situation", situation_kind="regional-programmes")
+        if r.values["programme_count_min"] == "4"
+    }
+    assert len(at_least_four) == 8
+    assert {"DE4", "DE3"} <= at_least_four
+    for r in of(t5, "region_situation", situation_kind="regional-programmes"):
+        if r.values["region"] in at_least_four:
+            assert r.values["programme_count"] is None
+
+
+def test_plus_two_years_is_an_extension_not_a_later_end(t5, lines):
+    """Line 827 (Lappi): "2012-2020 plus two years" ends in 2020 with a stated extension of two
+    years; it used to be stored as ending in 2022, which the source does not say."""
+    assert lines[826].text.rstrip().endswith("2012-2020 plus two years")
+    for programme in of(t5, "regional_programme", region="FI1D7"):
+        if programme.values["duration_raw"] == "2012-2020 plus two years":
+            assert programme.values["end_year"] == "2020"
+            assert programme.values["extension"] == "P2Y"

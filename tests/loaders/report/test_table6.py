@@ -76,6 +76,26 @@ def test_text_that_names_no_programme_is_kept_as_an_answer(t6):
     )
 
 
+def test_programme_cell_text_answers_the_programme_question_in_plain_type(t6, lines):
+    """Line 1107: "Flanders cluster program; support to spearheadclusters and innovative business
+    networks" is plain text of the programme column, not an italic addition about target groups;
+    the Wallonia comment (line 1108) answers the target-group question."""
+    assert "<i>" not in lines[1106].text
+    (flanders,) = [
+        r
+        for r in t6
+        if r.kind == "additional_answer"
+        and r.values["programme_id"] == "BE2-flanders-cluster-programme"
+    ]
+    assert (flanders.values["question"], flanders.values["italic"]) == ("programmes", "false")
+    (wallonia,) = [
+        r
+        for r in t6
+        if r.kind == "additional_answer" and r.values["text"].startswith("Wallonia Pôles")
+    ]
+    assert wallonia.values["question"] == "target-groups"
+
+
 def test_spelling_missing_from_the_cell_is_an_error():
     row = Row("x", "Table 6", 1131, 1131, ("", "Navarra", "Cluster grants"))
     spelling = Spelling("x", "Table 6", 1131, "Cluster support grants", "ES22-x", True)

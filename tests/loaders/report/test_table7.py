@@ -47,3 +47,26 @@ def test_other_column_is_an_additional_answer_of_the_region(t7):
     }
     assert answers["DE6"] == "Better overhead funding for collaborative R&D projects"
     assert set(answers) == {"DE6", "ES22"}
+
+
+def test_other_answers_cite_table_7(t7, built_store):
+    """The "Other" answers of Table 7 (line 1181, Hamburg) rest on their own
+    Table 7 row, not on the region's Table 5 line, and name the question they answer."""
+    (answer,) = [
+        r for r in t7 if r.kind == "region_additional_answer" and r.values["region"] == "DE6"
+    ]
+    assert (answer.source.table, answer.source.line_start) == ("Table 7", 1181)
+    assert answer.values["question"] == "measures"
+    rows = list(
+        built_store.query(
+            """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            SELECT ?table ?start WHERE {
+              <https://w3id.org/clusterkg/id/region/DE6> ckg:hasAdditionalAnswer ?a .
+              ?a ckg:answersQuestion <https://w3id.org/clusterkg/vocab/survey-questions/measures> ;
+                 prov:wasDerivedFrom ?e .
+              ?e ckg:sourceTable ?table ; ckg:lineStart ?start .
+            }"""
+        )
+    )
+    assert [(r["table"].value, int(r["start"].value)) for r in rows] == [("Table 7", 1181)]

@@ -108,5 +108,31 @@ def test_regions_emerging_industries_only_discrepancy(t9):
     assert found.values["table_value"].startswith("9 regions")
 
 
-def test_new_emerging_clusters_is_kept_as_an_answer(t9):
-    assert "New/emerging clusters" in of(t9, "additional_answer", "FI1D7-arctic-smartness", "text")
+def test_new_emerging_clusters_is_a_cluster_type(t9, lines):
+    """ "New/emerging clusters", an answer option of the regional survey (Table 9, e.g. line 2468,
+    Lappi), is the cluster type `new-emerging`, not free text: 17 programmes of 7 regions."""
+    assert "New/emerging clusters" in lines[2467].text
+    assert "new-emerging" in of(
+        t9, "programme_cluster_type", "FI1D7-arctic-smartness", "cluster_type"
+    )
+    assert "New/emerging clusters" not in {
+        r.values["text"] for r in t9 if r.kind == "additional_answer"
+    }
+    typed = [
+        r
+        for r in t9
+        if r.kind == "programme_cluster_type" and r.values["cluster_type"] == "new-emerging"
+    ]
+    assert len({r.values["programme_id"] for r in typed}) == 17
+    assert len({r.source.line_start for r in typed}) == 7
+
+
+def test_period_budget_in_the_annual_column_is_a_period_budget(t9, lines):
+    """Line 2472 (Satakunta): "Satakunta Regional Programme: 2018-2021 €5m" sits in the annual
+    budget column but states the budget of a period: a period budget (ckg:budget with
+    ckg:budgetPeriod), never an annual one; the pilot programme's "€2.5m" stays annual."""
+    assert "Satakunta Regional Programme: 2018-2021 €5m" in lines[2471].text
+    satakunta = budget(t9, "FI196-satakunta-regional-programme")
+    assert (satakunta["amount"], satakunta["period"]) == ("5000000", "2018-2021")
+    pilot = budget(t9, "FI196-industrial-pilot-programme")
+    assert (pilot["amount"], pilot["period"]) == ("2500000", None)

@@ -45,6 +45,10 @@ SCHEMES = {
     "measures-national": CKG.SupportMeasure,
     "ratings": CKG.RatingValue,
     "policy-situations": CKG.PolicySituationKind,
+    "programme-statuses": CKG.ProgrammeStatus,
+    "survey-questions": CKG.SurveyQuestion,
+    "finding-aspects": CKG.FindingAspect,
+    "policy-levels": CKG.PolicyLevel,
 }
 
 
