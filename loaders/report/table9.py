@@ -14,10 +14,8 @@ statement per programme at the spellings `data/crosswalk-regional.csv` lists for
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
-from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import Cell, clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
@@ -45,39 +43,6 @@ NO_FOCUS = {"", "-"}
 UNLISTED_CLUSTER_TYPES = ("New/emerging clusters",)
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A count of regions by cluster type that the report's text states about Table 9."""
-
-    id: str
-    line: int
-    quote: str
-    claimed_value: str
-    claimed_number: int
-    types: tuple[str, ...]
-    without: tuple[str, ...] = ()
-
-
-CLAIMS = (
-    Claim(
-        "regions-emerging-industries-and-technologies",
-        994,
-        "Twelve regions attach high or very high importance to both emerging industries "
-        "and emerging technologies",
-        "Twelve regions",
-        12,
-        ("emerging-industries", "emerging-technologies"),
-    ),
-    Claim(
-        "regions-emerging-industries-only",
-        994,
-        "while an additional eight regions focus on emerging industries",
-        "eight regions",
-        8,
-        ("emerging-industries",),
-        ("emerging-technologies",),
-    ),
-)
 FUNDING_CUES = {
     "all private funding": "private-sector",
     "from the regional government": "regional-budget",
@@ -176,33 +141,6 @@ def _cluster_types(cell: Cell) -> tuple[str, list[str]]:
     return text, unlisted
 
 
-def discrepancies(
-    lines: Sequence[Line], document: str, types_by_region: dict[str, tuple[str, set[str]]]
-) -> list[Record]:
-    """A `discrepancy` record for each count of regions by cluster type that the text states
-    (line 994) and Table 9 does not bear out; the graph keeps the table's answers."""
-    found = []
-    for claim in CLAIMS:
-        entry = {"id": claim.id, "line": claim.line, "quote": claim.quote, "table": None}
-        source = verify(lines, document, entry)
-        regions = sorted(
-            label
-            for label, types in types_by_region.values()
-            if set(claim.types) <= types and not set(claim.without) & types
-        )
-        if len(regions) == claim.claimed_number:
-            continue
-        values = {
-            "discrepancy_id": claim.id,
-            "claim": claim.quote,
-            "claimed_value": claim.claimed_value,
-            "table_value": f"{len(regions)} regions in Table 9: {', '.join(regions)}",
-            "concerns": f"vocab:cluster-types/{claim.types[0]}",
-        }
-        found.append(Record("discrepancy", values, source))
-    return found
-
-
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
     if table.header != HEADER:
@@ -210,7 +148,6 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
     objectives = load_vocabulary("objectives-regional")
     types = load_vocabulary("cluster-types")
     records: list[Record] = []
-    types_by_region: dict[str, tuple[str, set[str]]] = {}
     for row, region in regional_rows(table):
         pids = programmes_of_region(region)
         if not pids:
@@ -246,7 +183,6 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         for notation in match_items(
             text, types, column=HEADER[5], document=document, line=row.start
         ):
-            types_by_region.setdefault(region.nuts_code, (region.label, set()))[1].add(notation)
             records += [
                 Record(
                     "programme_cluster_type", {"programme_id": p, "cluster_type": notation}, source
@@ -254,4 +190,4 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 for p in pids
             ]
         records += _answers(pids, "cluster-types", [*unlisted, *cell.italics], source)
-    return records + discrepancies(lines, document, types_by_region)
+    return records

@@ -100,13 +100,5 @@ def test_non_amounts_keep_their_raw_statement(t9):
     assert included["raw"] == "budget included in Regional Development Programme"
 
 
-def test_regions_emerging_industries_only_discrepancy(t9):
-    """The text (line 994) counts eight regions focusing on emerging industries without
-    emerging technologies; Table 9 gives nine. The twelve regions with both agree."""
-    (found,) = [r for r in t9 if r.kind == "discrepancy"]
-    assert found.values["discrepancy_id"] == "regions-emerging-industries-only"
-    assert found.values["table_value"].startswith("9 regions")
-
-
 def test_new_emerging_clusters_is_kept_as_an_answer(t9):
     assert "New/emerging clusters" in of(t9, "additional_answer", "FI1D7-arctic-smartness", "text")

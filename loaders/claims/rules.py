@@ -1,0 +1,201 @@
+"""The counting rules a claim names: how a figure is computed from the tables' records.
+
+A claim in `data/claims/*.yaml` states a number; its `rule` says how the tables give the same
+figure. The rules are few and read records only, so every claim is data:
+
+- `count`: the distinct values of a column (`distinct`) over the records of some kinds (`of`),
+  optionally only those of a table (`table`) and with given values (`where`); with `all`/`none`,
+  only the keys whose records together hold every/no value listed. `distinct: region` also
+  reaches a regional programme's region (`regional_programme` records); no `distinct` counts
+  the records themselves.
+- `sum`: the total of several `count` rules ("23 best practices + 14 new services = 37").
+- `budget`: a programme's annual budget (the amount stated, else the sum of its components),
+  or the sum of a country's national programme budgets.
+- `listed`: a text-internal check, the number of items the text itself lists after the count;
+  each item must be on the claim's line.
+
+Each rule gives a `Tally`: the figure, how it was obtained (in words), and the resource the
+claim concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from clusterkg import iris
+from clusterkg.loaders.records import Record
+
+NOUNS = {"programme_id": "programmes", "region": "regions", "country": "countries"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the tables give for a claim: the figure (None when they give none), the words that
+    say how it was counted, and the IRI or prefixed name of the resource concerned."""
+
+    value: Decimal | None
+    text: str
+    concerns: str | None
+
+
+class RuleError(ValueError):
+    """A claim whose rule the engine cannot evaluate (unknown key, nothing counted)."""
+
+
+def _money(value: Decimal) -> str:
+    return f"€{value:,.0f}"
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+class Tables:
+    """The records of one build, indexed for the rules."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+        self.region_of = {
+            str(r.values["programme_id"]): str(r.values["region"])
+            for r in records
+            if r.kind == "regional_programme" and r.get("region")
+        }
+        self.region_label = {
+            str(r.values["nuts_code"]): str(r.values["label"])
+            for r in records
+            if r.kind == "region" and r.get("label")
+        }
+
+    def column(self, record: Record, name: str) -> str | None:
+        """A record's value in `name`; `region` falls back to the region of its programme."""
+        value = record.get(name)
+        if value is None and name == "region" and record.get("programme_id"):
+            return self.region_of.get(str(record.values["programme_id"]))
+        return value
+
+    def label(self, name: str, key: str) -> str:
+        return self.region_label.get(key, key) if name == "region" else key
+
+
+def _chosen(tables: Tables, spec: Mapping[str, Any]) -> list[Record]:
+    kinds = set(_as_list(spec.get("of")))
+    wanted_tables = set(_as_list(spec.get("table")))
+    if not kinds and not wanted_tables:
+        raise RuleError(f"a count names neither record kinds nor a table: {dict(spec)!r}")
+    where = {k: set(_as_list(v)) for k, v in (spec.get("where") or {}).items()}
+    return [
+        r
+        for r in tables.records
+        if (not kinds or r.kind in kinds)
+        and (not wanted_tables or r.source.table in wanted_tables)
+        and all(tables.column(r, k) in v for k, v in where.items())
+    ]
+
+
+def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
+    """The `count` rule (see the module docstring)."""
+    chosen = _chosen(tables, spec)
+    distinct = spec.get("distinct")
+    if distinct is None:
+        n, keys = len(chosen), []
+    else:
+        chosen = [r for r in chosen if tables.column(r, str(distinct)) is not None]
+        held: dict[str, set[str]] = {}
+        by_key: dict[str, list[Record]] = {}
+        for r in chosen:
+            by_key.setdefault(str(tables.column(r, str(distinct))), []).append(r)
+        for key, group in by_key.items():
+            held[key] = set()
+            for r in group:
+                held[key] |= {f"{c}={tables.column(r, c)}" for c in r.values}
+        required = {f"{c}={v}" for c, vs in (spec.get("all") or {}).items() for v in _as_list(vs)}
+        refused = {f"{c}={v}" for c, vs in (spec.get("none") or {}).items() for v in _as_list(vs)}
+        keys = sorted(
+            (k for k, h in held.items() if required <= h and not refused & h),
+            key=lambda k: tables.label(str(distinct), k),
+        )
+        n = len(keys)
+    if not chosen:
+        raise RuleError(f"a count finds no records: {dict(spec)!r}")
+    labels = [tables.label(str(distinct), k) for k in keys]
+    table = chosen[0].source.table
+    noun = NOUNS.get(str(distinct), "records")
+    says = str(spec.get("says") or ("{n} " + noun + (f" in {table}" if table else "")))
+    text = says.format(n=n, table=table, list=", ".join(labels))
+    first = min(r.source.line_start for r in chosen)
+    last = max(r.source.line_end for r in chosen)
+    concerns = iris.excerpt_iri(chosen[0].source.document, table, first, last)
+    return Tally(Decimal(n), text, concerns)
+
+
+def total(tables: Tables, specs: Sequence[Mapping[str, Any]]) -> Tally:
+    """The `sum` rule: several counts added up."""
+    parts = [count(tables, spec["count"]) for spec in specs]
+    value = sum((p.value or Decimal(0) for p in parts), Decimal(0))
+    text = " + ".join(p.text for p in parts) + f" = {value}"
+    return Tally(value, text, parts[0].concerns)
+
+
+def _programme_budget(records: Iterable[Record], pid: str) -> tuple[Decimal | None, str]:
+    """A programme's annual budget: the stated amount, else the parts' sum."""
+    records = list(records)
+    for r in records:
+        if r.kind == "programme_budget" and r.values["programme_id"] == pid and r.get("amount"):
+            amount = Decimal(str(r.values["amount"]))
+            return amount, _money(amount)
+    parts = [
+        Decimal(str(r.values["amount"]))
+        for r in records
+        if r.kind == "budget_component" and r.values["programme_id"] == pid
+    ]
+    if not parts:
+        return None, "no budget in the table"
+    value = sum(parts, Decimal(0))
+    return value, " + ".join(_money(p) for p in parts) + f" = {_money(value)}"
+
+
+def budget(tables: Tables, spec: Mapping[str, Any]) -> Tally:
+    """The `budget` rule: of one `programme`, or the national programmes of a `country`."""
+    if "programme" in spec:
+        pid = str(spec["programme"])
+        value, text = _programme_budget(tables.records, pid)
+        return Tally(value, text, f"id:programme/{pid}")
+    if "country" not in spec:
+        raise RuleError(f"a budget names neither programme nor country: {dict(spec)!r}")
+    country = str(spec["country"])
+    programmes = sorted(
+        {
+            str(r.values["programme_id"])
+            for r in tables.records
+            if r.kind == "programme_budget"
+            and str(r.values["programme_id"]).startswith(f"{country}-")
+        }
+    )
+    found = [(pid, *_programme_budget(tables.records, pid)) for pid in programmes]
+    value = sum((v for _, v, _ in found if v is not None), Decimal(0))
+    text = " + ".join(f"{_money(v)} ({pid})" for pid, v, _ in found if v is not None)
+    return Tally(value, f"{text} = {_money(value)}", f"country:{country}")
+
+
+def listed(items: Sequence[str], line: int) -> Tally:
+    """The `listed` rule: how many items the text lists (checked on the line by the engine)."""
+    text = f"{len(items)} listed on line {line}: {', '.join(items)}"
+    return Tally(Decimal(len(items)), text, None)
+
+
+def evaluate(tables: Tables, rule: Mapping[str, Any], line: int) -> Tally:
+    """The tally of one claim's rule."""
+    if set(rule) - {"count", "sum", "budget", "listed"} or len(rule) != 1:
+        raise RuleError(f"a rule is one of count, sum, budget, listed: {dict(rule)!r}")
+    if "count" in rule:
+        return count(tables, rule["count"])
+    if "sum" in rule:
+        return total(tables, rule["sum"])
+    if "budget" in rule:
+        return budget(tables, rule["budget"])
+    return listed(_as_list(rule["listed"]), line)
