@@ -27,7 +27,8 @@ from clusterkg.loaders.report.regions import (
     locate_regional_table,
     regional_rows,
 )
-from clusterkg.loaders.report.vocabulary import item_records, load_vocabulary, match_items
+from clusterkg.loaders.report.table_shape import additional_answers, answer_cell, checked_header
+from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
@@ -120,16 +121,6 @@ def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[
     return records
 
 
-def _answers(
-    pids: Sequence[str], question: str, texts: Sequence[str], source: SourceRef
-) -> list[Record]:
-    return [
-        Record("additional_answer", {"programme_id": p, "question": question, "text": t}, source)
-        for t in texts
-        for p in pids
-    ]
-
-
 def _cluster_types(cell: Cell) -> tuple[str, list[str]]:
     """The cell's main text without the unlisted options, and those options found."""
     text, unlisted = squash(cell.main), []
@@ -142,9 +133,7 @@ def _cluster_types(cell: Cell) -> tuple[str, list[str]]:
 
 
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
-    table = locate_regional_table(lines, document, CAPTION)
-    if table.header != HEADER:
-        raise table.rows[0].error(None, f"unexpected header {table.header}")
+    table = checked_header(locate_regional_table(lines, document, CAPTION), HEADER)
     objectives = load_vocabulary("objectives-regional")
     types = load_vocabulary("cluster-types")
     records: list[Record] = []
@@ -157,11 +146,10 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
             s for s in regional_crosswalk_at(row.start, table.name) if s.document == document
         ]
         records += regional_label_records(spellings, region, source)
-        cell = clean_cell(row.cells[2])
-        records += item_records(
-            "regional_programme_objective", "objective", cell.main, objectives, row, HEADER[2], pids
+        records += answer_cell(
+            "regional_programme_objective", "objective", objectives, row, 2, HEADER, pids,
+            "objectives",
         )
-        records += _answers(pids, "objectives", cell.italics, source)
         budget_text = clean_cell(row.cells[3]).plain
         if budget_text:
             for pid, statement in budget_statements(row, budget_text, spellings):
@@ -189,5 +177,5 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 )
                 for p in pids
             ]
-        records += _answers(pids, "cluster-types", [*unlisted, *cell.italics], source)
+        records += additional_answers(pids, "cluster-types", [*unlisted, *cell.italics], source)
     return records
