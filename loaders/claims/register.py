@@ -11,6 +11,7 @@ the graph keeps the table's values. Claims that agree are kept too: they documen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,13 @@ from typing import Any
 
 import yaml
 
-from clusterkg.loaders.claims.quotes import QuoteError, check_count, line_text, verify
+from clusterkg.loaders.claims.quotes import (
+    NUMBER_WORDS,
+    QuoteError,
+    check_count,
+    line_text,
+    verify,
+)
 from clusterkg.loaders.claims.rules import RuleError, Tables, Tally, evaluate
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.records import Record, SourceRef
@@ -29,12 +36,11 @@ from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR
 
 CLAIMS_DIR = DATA_DIR / "claims"
-COMPARISONS = {
-    "equal": lambda table, stated: table == stated,
-    "at-least": lambda table, stated: table >= stated,
-    "at-most": lambda table, stated: table <= stated,
+COMPARISONS = ("equal", "at-least", "at-most", "between")
+FIELDS = {
+    "id", "line", "quote", "table", "stated", "value", "upper", "rule", "compare", "concerns",
+    "note",
 }
-FIELDS = {"id", "line", "quote", "table", "stated", "value", "rule", "compare", "concerns", "note"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Claim:
     table: str | None
     stated: str
     value: Decimal
+    upper: Decimal | None
     rule: Mapping[str, Any]
     compare: str
     concerns: str | None
@@ -64,9 +71,16 @@ class Outcome:
 
     @property
     def agrees(self) -> bool:
-        if self.tally.value is None:
+        found, claim = self.tally.value, self.claim
+        if found is None:
             return False
-        return bool(COMPARISONS[self.claim.compare](self.tally.value, self.claim.value))
+        if claim.compare == "at-least":
+            return found >= claim.value
+        if claim.compare == "at-most":
+            return found <= claim.value
+        if claim.compare == "between":
+            return claim.value <= found <= (claim.upper or claim.value)
+        return found == claim.value
 
 
 def _claim(entry: Mapping[str, Any], document: str, path: Path) -> Claim:
@@ -81,8 +95,11 @@ def _claim(entry: Mapping[str, Any], document: str, path: Path) -> Claim:
     if "listed" in (entry.get("rule") or {}) and not entry.get("concerns"):
         raise QuoteError(path.name, int(entry["line"]), None, "a `listed` claim names `concerns`")
     compare = str(entry.get("compare", "equal"))
-    if compare not in COMPARISONS:
-        raise QuoteError(path.name, int(entry["line"]), None, f"unknown comparison {compare!r}")
+    if compare not in COMPARISONS or (compare == "between") != ("upper" in entry):
+        raise QuoteError(
+            path.name, int(entry["line"]), None,
+            f"claim {entry['id']!r}: comparison {compare!r} (`between` takes `upper`)",
+        )
     return Claim(
         id=str(entry["id"]),
         document=document,
@@ -91,6 +108,7 @@ def _claim(entry: Mapping[str, Any], document: str, path: Path) -> Claim:
         table=entry.get("table"),
         stated=str(entry["stated"]),
         value=Decimal(str(entry["value"])),
+        upper=Decimal(str(entry["upper"])) if "upper" in entry else None,
         rule=entry["rule"],
         compare=compare,
         concerns=entry.get("concerns"),
@@ -114,14 +132,24 @@ def load_claims(directory: Path = CLAIMS_DIR) -> tuple[Claim, ...]:
     return tuple(claims)
 
 
+def _writes_a_number(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or any(
+        re.search(rf"\b{word}\b", text, re.I) for word in NUMBER_WORDS
+    )
+
+
 def _check_written(lines: Sequence[Line], claim: Claim) -> None:
-    """The stated value must be in the quote; a count must be written in it; listed items
-    must be on the claim's line."""
+    """The stated value must be in the quote; a stated count must be the value (and the upper
+    bound of `between`); listed items must be on the claim's line."""
     if squash(claim.stated).casefold() not in squash(claim.quote).casefold():
         raise QuoteError(claim.document, claim.line, claim.table,
                          f"{claim.id}: {claim.stated!r} is not in its quote")
-    if "count" in claim.rule or "sum" in claim.rule or "listed" in claim.rule:
-        check_count(claim.document, {"line": claim.line, "quote": claim.quote}, int(claim.value))
+    counted = "count" in claim.rule or "sum" in claim.rule or "listed" in claim.rule
+    if counted and _writes_a_number(claim.stated):
+        stated = {"line": claim.line, "quote": claim.stated}
+        for bound in (claim.value, claim.upper):
+            if bound is not None:
+                check_count(claim.document, stated, int(bound))
     if "listed" in claim.rule:
         text = squash(line_text(lines, claim.document, claim.line))
         for item in claim.rule["listed"]:

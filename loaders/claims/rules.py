@@ -7,7 +7,8 @@ figure. The rules are few and read records only, so every claim is data:
   optionally only those of a table (`table`) and with given values (`where`); with `all`/`none`,
   only the keys whose records together hold every/no value listed. `distinct: region` also
   reaches a regional programme's region (`regional_programme` records); no `distinct` counts
-  the records themselves.
+  the records themselves. `any_of` (a list of `of`/`table`/`where`) counts the keys of
+  records of any of them: options and the italic additions answering the same question.
 - `sum`: the total of several `count` rules ("23 best practices + 14 new services = 37").
 - `budget`: a programme's annual budget (the amount stated, else the sum of its components),
   or the sum of a country's national programme budgets.
@@ -99,7 +100,11 @@ def _chosen(tables: Tables, spec: Mapping[str, Any]) -> list[Record]:
 
 def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
     """The `count` rule (see the module docstring)."""
-    chosen = _chosen(tables, spec)
+    if "any_of" in spec:
+        shared = {k: v for k, v in spec.items() if k in ("of", "table", "where")}
+        chosen = [r for alt in spec["any_of"] for r in _chosen(tables, {**shared, **alt})]
+    else:
+        chosen = _chosen(tables, spec)
     distinct = spec.get("distinct")
     if distinct is None:
         n, keys = len(chosen), []
