@@ -98,44 +98,49 @@ def _chosen(tables: Tables, spec: Mapping[str, Any]) -> list[Record]:
     ]
 
 
+def _records(tables: Tables, spec: Mapping[str, Any]) -> list[Record]:
+    """The records a count reads: of its kinds, table and values, or of any of `any_of`."""
+    if "any_of" not in spec:
+        return _chosen(tables, spec)
+    shared = {k: v for k, v in spec.items() if k in ("of", "table", "where")}
+    return [r for alt in spec["any_of"] for r in _chosen(tables, {**shared, **alt})]
+
+
+def _conditions(spec: Mapping[str, Any], name: str) -> set[str]:
+    return {f"{c}={v}" for c, vs in (spec.get(name) or {}).items() for v in _as_list(vs)}
+
+
+def _keys(tables: Tables, records: Sequence[Record], spec: Mapping[str, Any]) -> list[str]:
+    """The distinct values of `distinct` whose records together hold every value of `all`
+    and none of `none`, in label order."""
+    distinct = str(spec["distinct"])
+    held: dict[str, set[str]] = {}
+    for r in records:
+        values = {f"{c}={tables.column(r, c)}" for c in r.values}
+        held.setdefault(str(tables.column(r, distinct)), set()).update(values)
+    required, refused = _conditions(spec, "all"), _conditions(spec, "none")
+    chosen = (k for k, h in held.items() if required <= h and not refused & h)
+    return sorted(chosen, key=lambda k: tables.label(distinct, k))
+
+
 def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
     """The `count` rule (see the module docstring)."""
-    if "any_of" in spec:
-        shared = {k: v for k, v in spec.items() if k in ("of", "table", "where")}
-        chosen = [r for alt in spec["any_of"] for r in _chosen(tables, {**shared, **alt})]
-    else:
-        chosen = _chosen(tables, spec)
+    records = _records(tables, spec)
     distinct = spec.get("distinct")
-    if distinct is None:
-        n, keys = len(chosen), []
-    else:
-        chosen = [r for r in chosen if tables.column(r, str(distinct)) is not None]
-        held: dict[str, set[str]] = {}
-        by_key: dict[str, list[Record]] = {}
-        for r in chosen:
-            by_key.setdefault(str(tables.column(r, str(distinct))), []).append(r)
-        for key, group in by_key.items():
-            held[key] = set()
-            for r in group:
-                held[key] |= {f"{c}={tables.column(r, c)}" for c in r.values}
-        required = {f"{c}={v}" for c, vs in (spec.get("all") or {}).items() for v in _as_list(vs)}
-        refused = {f"{c}={v}" for c, vs in (spec.get("none") or {}).items() for v in _as_list(vs)}
-        keys = sorted(
-            (k for k, h in held.items() if required <= h and not refused & h),
-            key=lambda k: tables.label(str(distinct), k),
-        )
-        n = len(keys)
-    if not chosen:
+    if distinct is not None:
+        records = [r for r in records if tables.column(r, str(distinct)) is not None]
+    if not records:
         raise RuleError(f"a count finds no records: {dict(spec)!r}")
-    labels = [tables.label(str(distinct), k) for k in keys]
-    table = chosen[0].source.table
+    keys = [] if distinct is None else _keys(tables, records, spec)
+    n = len(records) if distinct is None else len(keys)
+    table = records[0].source.table
     noun = NOUNS.get(str(distinct), "records")
     says = str(spec.get("says") or ("{n} " + noun + (f" in {table}" if table else "")))
-    text = says.format(n=n, table=table, list=", ".join(labels))
-    first = min(r.source.line_start for r in chosen)
-    last = max(r.source.line_end for r in chosen)
-    concerns = iris.excerpt_iri(chosen[0].source.document, table, first, last)
-    return Tally(Decimal(n), text, concerns)
+    labels = ", ".join(tables.label(str(distinct), k) for k in keys)
+    first = min(r.source.line_start for r in records)
+    last = max(r.source.line_end for r in records)
+    concerns = iris.excerpt_iri(records[0].source.document, table, first, last)
+    return Tally(Decimal(n), says.format(n=n, table=table, list=labels), concerns)
 
 
 def total(tables: Tables, specs: Sequence[Mapping[str, Any]]) -> Tally:
