@@ -39,7 +39,7 @@ CLAIMS_DIR = DATA_DIR / "claims"
 COMPARISONS = ("equal", "at-least", "at-most", "between")
 FIELDS = {
     "id", "line", "quote", "table", "stated", "value", "upper", "rule", "compare", "concerns",
-    "note",
+    "note", "items",
 }
 
 
@@ -59,6 +59,7 @@ class Claim:
     compare: str
     concerns: str | None
     note: str | None
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,21 @@ class Outcome:
     source: SourceRef
 
     @property
+    def missing(self) -> tuple[str, ...]:
+        """Items the text names that the tables' count does not hold."""
+        return tuple(i for i in self.claim.items if i not in self.tally.labels)
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        """What the tables' count holds that the text does not name (when it names items)."""
+        if not self.claim.items:
+            return ()
+        return tuple(i for i in self.tally.labels if i not in self.claim.items)
+
+    @property
     def agrees(self) -> bool:
         found, claim = self.tally.value, self.claim
-        if found is None:
+        if found is None or self.missing or self.extra:
             return False
         if claim.compare == "at-least":
             return found >= claim.value
@@ -91,6 +104,12 @@ def _claim(entry: Mapping[str, Any], document: str, path: Path) -> Claim:
             path.name, int(entry.get("line", 0)), None,
             f"claim {entry.get('id')!r}: unknown fields {sorted(unknown)}, "
             f"missing {sorted(missing)}",
+        )
+    items = entry.get("items") or []
+    if items and len(items) != int(entry.get("value", -1)):
+        raise QuoteError(
+            path.name, int(entry["line"]), None,
+            f"claim {entry.get('id')!r}: {len(items)} items, value {entry.get('value')}",
         )
     if "listed" in (entry.get("rule") or {}) and not entry.get("concerns"):
         raise QuoteError(path.name, int(entry["line"]), None, "a `listed` claim names `concerns`")
@@ -113,6 +132,7 @@ def _claim(entry: Mapping[str, Any], document: str, path: Path) -> Claim:
         compare=compare,
         concerns=entry.get("concerns"),
         note=entry.get("note"),
+        items=tuple(str(i) for i in entry.get("items") or ()),
     )
 
 
@@ -140,12 +160,12 @@ def _writes_a_number(text: str) -> bool:
 
 def _check_written(lines: Sequence[Line], claim: Claim) -> None:
     """The stated value must be in the quote; a stated count must be the value (and the upper
-    bound of `between`); listed items must be on the claim's line."""
+    bound of `between`) unless the value counts `items`; listed items must be on the line."""
     if squash(claim.stated).casefold() not in squash(claim.quote).casefold():
         raise QuoteError(claim.document, claim.line, claim.table,
                          f"{claim.id}: {claim.stated!r} is not in its quote")
     counted = "count" in claim.rule or "sum" in claim.rule or "listed" in claim.rule
-    if counted and _writes_a_number(claim.stated):
+    if counted and not claim.items and _writes_a_number(claim.stated):
         stated = {"line": claim.line, "quote": claim.stated}
         for bound in (claim.value, claim.upper):
             if bound is not None:
@@ -180,6 +200,15 @@ def evaluate_claims(
     return outcomes
 
 
+def _differences(outcome: Outcome) -> str:
+    parts = []
+    if outcome.missing:
+        parts.append(f"named in the text only: {', '.join(outcome.missing)}")
+    if outcome.extra:
+        parts.append(f"in the tables only: {', '.join(outcome.extra)}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def discrepancy(outcome: Outcome) -> Record:
     """The `discrepancy` record of a claim the tables do not bear out."""
     claim = outcome.claim
@@ -187,7 +216,7 @@ def discrepancy(outcome: Outcome) -> Record:
         "discrepancy_id": claim.id,
         "claim": squash(claim.quote.replace("**", "")),
         "claimed_value": claim.stated,
-        "table_value": outcome.tally.text,
+        "table_value": outcome.tally.text + _differences(outcome),
         "concerns": claim.concerns or outcome.tally.concerns,
     }
     return Record("discrepancy", values, outcome.source)

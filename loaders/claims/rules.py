@@ -35,11 +35,13 @@ NOUNS = {"programme_id": "programmes", "region": "regions", "country": "countrie
 @dataclass(frozen=True)
 class Tally:
     """What the tables give for a claim: the figure (None when they give none), the words that
-    say how it was counted, and the IRI or prefixed name of the resource concerned."""
+    say how it was counted, the IRI or prefixed name of the resource concerned, and the labels
+    of what a `distinct` count counted."""
 
     value: Decimal | None
     text: str
     concerns: str | None
+    labels: tuple[str, ...] = ()
 
 
 class RuleError(ValueError):
@@ -136,11 +138,12 @@ def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
     table = records[0].source.table
     noun = NOUNS.get(str(distinct), "records")
     says = str(spec.get("says") or ("{n} " + noun + (f" in {table}" if table else "")))
-    labels = ", ".join(tables.label(str(distinct), k) for k in keys)
+    labels = tuple(tables.label(str(distinct), k) for k in keys)
     first = min(r.source.line_start for r in records)
     last = max(r.source.line_end for r in records)
     concerns = iris.excerpt_iri(records[0].source.document, table, first, last)
-    return Tally(Decimal(n), says.format(n=n, table=table, list=labels), concerns)
+    text = says.format(n=n, table=table, list=", ".join(labels))
+    return Tally(Decimal(n), text, concerns, labels)
 
 
 def total(tables: Tables, specs: Sequence[Mapping[str, Any]]) -> Tally:

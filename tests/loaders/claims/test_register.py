@@ -111,3 +111,11 @@ def test_claim_ids_are_unique_and_documents_known():
     assert len({c.id for c in claims}) == len(claims)
     files = {d.file for d in load_documents()}
     assert {c.document for c in claims} <= files
+
+
+def test_named_items_are_compared_not_only_counted(records, all_lines):
+    (found,) = find_discrepancies(records, all_lines, FIXTURES / "items")
+    assert found.values["table_value"] == (
+        "3 regions of Table 9 with social-economy: Hamburg, Lappi, Skåne län"
+        " (named in the text only: Limburg; in the tables only: Skåne län)"
+    )
