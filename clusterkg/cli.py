@@ -163,11 +163,14 @@ def info_command(
     if discrepancies:
         result = _open_store(dist).query(library()["discrepancies"].text)
         assert isinstance(result, ox.QuerySolutions)
-        table = Table("claim", "claimed", "tables say", "source", title="Source discrepancies")
+        table = Table(title="Source discrepancies (data/claims/)")
+        for column in ("id", "claim", "claimed", "tables say", "source"):
+            table.add_column(column, overflow="fold")
         for row in result:
             cell = {v.value: (row[v].value if row[v] is not None else "") for v in result.variables}
             where = f"{cell['document']} line {cell['lineStart']}" if cell["document"] else ""
-            table.add_row(cell["claim"], cell["claimedValue"], cell["tableValue"], where)
+            ident = cell["discrepancy"].rpartition("/")[2]
+            table.add_row(ident, cell["claim"], cell["claimedValue"], cell["tableValue"], where)
         Console().print(table)
         return
     report = dist / "build.json"

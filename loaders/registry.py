@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusterkg.loaders.claims import prose
-from clusterkg.loaders.claims.discrepancies import find_discrepancies
+from clusterkg.loaders.claims.register import find_discrepancies
 from clusterkg.loaders.documents import document_of, load_documents
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.report import (

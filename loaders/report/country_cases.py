@@ -254,7 +254,6 @@ class _Country:
                 raise fact.error(f"currency {amount.currency} not in currencies.ttl")
             key = f"{amount.currency}-{amount.text}"
             is_primary = amount is primary
-            link = "annual_budget_of" if entry.get("annual") else "budget_of"
             self.emit(
                 "nonfeu_budget",
                 fact,
@@ -266,7 +265,7 @@ class _Country:
                 budget_period=period,
                 raw_statement=plain(fact.quote),
                 equivalent_of=None if is_primary else f"{primary.currency}-{primary.text}",
-                **{link: key if is_primary else None},
+                annual="true" if entry.get("annual") else None,
             )
 
 

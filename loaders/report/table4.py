@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.records import Record
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import countries_of
 from clusterkg.loaders.report.document import Line, locate_table
+from clusterkg.loaders.report.table_shape import concept_columns
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 
 CAPTION = "Table 4 - Measures to support the development of cluster programmes"
@@ -19,14 +20,8 @@ CAPTION = "Table 4 - Measures to support the development of cluster programmes"
 
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_table(lines, document, CAPTION)
-    measures = load_vocabulary("measures-national")
+    columns = concept_columns(table, 1, len(table.header), "measures-national", "measure")
     ratings = load_vocabulary("ratings")
-    columns: dict[int, str] = {}
-    for index, header in enumerate(table.header[1:], start=1):
-        notation = measures.lookup(header)
-        if notation is None:
-            raise ExtractionError(document, table.caption_line, header, "unknown measure")
-        columns[index] = notation
     records: list[Record] = []
     for row, country in countries_of(table.rows):
         for index, measure in columns.items():

@@ -23,6 +23,7 @@ from clusterkg.loaders.report.crosswalk import Spelling
 from clusterkg.loaders.report.document import Line, Row
 from clusterkg.loaders.report.programmes import regional_crosswalk_at, regional_label_records
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
+from clusterkg.loaders.report.table_shape import marked
 from clusterkg.loaders.report.target_groups import target_group_columns
 
 CAPTION = "Table 6 - Target groups of cluster support in the sample regions"
@@ -59,19 +60,15 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         spellings, leftover = programmes_in_cell(row, cell.plain, crosswalk, table.header[2])
         records += regional_label_records(spellings, region, source)
         pids = [s.programme_id for s in spellings]
-        for index, notation in columns.items():
-            mark = clean_cell(row.cells[index]).plain
-            if mark == "X":
-                records += [
-                    Record(
-                        "regional_programme_target_group",
-                        {"programme_id": p, "target_group": notation},
-                        source,
-                    )
-                    for p in pids
-                ]
-            elif mark:
-                raise row.error(table.header[index], f"expected 'X' or nothing, got {mark!r}")
+        for notation in marked(row, table, columns):
+            records += [
+                Record(
+                    "regional_programme_target_group",
+                    {"programme_id": p, "target_group": notation},
+                    source,
+                )
+                for p in pids
+            ]
         answers: list[tuple[list[str], str, str, bool]] = []
         if leftover:
             if len(pids) != 1:

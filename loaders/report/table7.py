@@ -16,6 +16,7 @@ from clusterkg.loaders.report.answers import in_italics, region_answer
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.report.regions import locate_regional_table, regional_rows
+from clusterkg.loaders.report.table_shape import concept_columns
 from clusterkg.loaders.report.vocabulary import load_vocabulary
 
 CAPTION = (
@@ -26,14 +27,9 @@ OTHER_HEADER = "Other"
 
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
     table = locate_regional_table(lines, document, CAPTION)
-    measures = load_vocabulary("measures-regional")
+    last = len(table.header) - 1
+    columns = concept_columns(table, 2, last, "measures-regional", "measure")
     ratings = load_vocabulary("ratings")
-    columns: dict[int, str] = {}
-    for index, header in enumerate(table.header[2:-1], start=2):
-        notation = measures.lookup(header)
-        if notation is None:
-            raise ExtractionError(document, table.caption_line, header, "unknown measure")
-        columns[index] = notation
     if table.header[-1] != OTHER_HEADER:
         raise ExtractionError(document, table.caption_line, table.header[-1], "no Other column")
     records: list[Record] = []

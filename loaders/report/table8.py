@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.report.answers import programme_answer
-from clusterkg.loaders.report.cells import Cell, clean_cell
-from clusterkg.loaders.report.crosswalk import countries_of, programme_of
+from clusterkg.loaders.records import Record
+from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.document import Line, Row, locate_table
-from clusterkg.loaders.report.programmes import label_records
-from clusterkg.loaders.report.vocabulary import item_records, load_vocabulary
+from clusterkg.loaders.report.table_shape import answer_cell, checked_header, national_rows
+from clusterkg.loaders.report.vocabulary import load_vocabulary
 from clusterkg.loaders.values.money import parse_budget
 
 CAPTION = "Table 8 - Objectives and focus of national cluster programmes"
@@ -31,10 +29,6 @@ HEADER = (
     "Type of cluster addressed (high/very high importance)",
 )
 NO_FOCUS = {"", "-"}
-
-
-def _answers(pid: str, question: str, cell: Cell, source: SourceRef) -> list[Record]:
-    return [programme_answer(pid, question, t, True, source) for t in cell.italics]
 
 
 def _budget(row: Row, pid: str, document: str) -> list[Record]:
@@ -72,30 +66,22 @@ def _budget(row: Row, pid: str, document: str) -> list[Record]:
 
 
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
-    table = locate_table(lines, document, CAPTION)
-    if table.header != HEADER:
-        raise table.rows[0].error(None, f"unexpected header {table.header}")
+    table = checked_header(locate_table(lines, document, CAPTION), HEADER)
     objectives = load_vocabulary("objectives-national")
     types = load_vocabulary("cluster-types")
     records: list[Record] = []
-    for row, country in countries_of(table.rows):
-        spelling = programme_of(row, document)
-        pid = spelling.programme_id
+    for row, pid, labels in national_rows(table):
         source = row.source()
-        records += label_records([spelling], country, source)
-        cell = clean_cell(row.cells[2])
-        records += item_records(
-            "programme_objective", "objective", cell.main, objectives, row, HEADER[2], [pid]
+        records += labels
+        records += answer_cell(
+            "programme_objective", "objective", objectives, row, 2, HEADER, [pid], "objectives"
         )
-        records += _answers(pid, "objectives", cell, source)
         records += _budget(row, pid, document)
         focus = clean_cell(row.cells[4])
         if focus.plain not in NO_FOCUS:
             values = {"programme_id": pid, "text": focus.plain}
             records.append(Record("programme_sectoral_focus", values, source))
-        cell = clean_cell(row.cells[5])
-        records += item_records(
-            "programme_cluster_type", "cluster_type", cell.main, types, row, HEADER[5], [pid]
+        records += answer_cell(
+            "programme_cluster_type", "cluster_type", types, row, 5, HEADER, [pid], "cluster-types"
         )
-        records += _answers(pid, "cluster-types", cell, source)
     return records

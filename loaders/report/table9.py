@@ -14,12 +14,9 @@ statement per programme at the spellings `data/crosswalk-regional.csv` lists for
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
-from clusterkg.loaders.claims.quotes import verify
 from clusterkg.loaders.records import Record, SourceRef
-from clusterkg.loaders.report.answers import programme_answer
 from clusterkg.loaders.report.cells import clean_cell
 from clusterkg.loaders.report.crosswalk import Spelling, load_crosswalk
 from clusterkg.loaders.report.document import Line, Row
@@ -30,7 +27,8 @@ from clusterkg.loaders.report.regions import (
     locate_regional_table,
     regional_rows,
 )
-from clusterkg.loaders.report.vocabulary import item_records, load_vocabulary, match_items
+from clusterkg.loaders.report.table_shape import additional_answers, answer_cell, checked_header
+from clusterkg.loaders.report.vocabulary import load_vocabulary, match_items
 from clusterkg.loaders.values.money import RegionalBudget, parse_regional_budget
 
 CAPTION = "Table 9 - Objectives and focus of regional cluster programmes"
@@ -45,39 +43,6 @@ HEADER = (
 NO_FOCUS = {"", "-"}
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A count of regions by cluster type that the report's text states about Table 9."""
-
-    id: str
-    line: int
-    quote: str
-    claimed_value: str
-    claimed_number: int
-    types: tuple[str, ...]
-    without: tuple[str, ...] = ()
-
-
-CLAIMS = (
-    Claim(
-        "regions-emerging-industries-and-technologies",
-        994,
-        "Twelve regions attach high or very high importance to both emerging industries "
-        "and emerging technologies",
-        "Twelve regions",
-        12,
-        ("emerging-industries", "emerging-technologies"),
-    ),
-    Claim(
-        "regions-emerging-industries-only",
-        994,
-        "while an additional eight regions focus on emerging industries",
-        "eight regions",
-        8,
-        ("emerging-industries",),
-        ("emerging-technologies",),
-    ),
-)
 FUNDING_CUES = {
     "all private funding": "private-sector",
     "from the regional government": "regional-budget",
@@ -155,47 +120,13 @@ def budget_records(pid: str, budget: RegionalBudget, source: SourceRef) -> list[
     return records
 
 
-def _answers(
-    pids: Sequence[str], question: str, texts: Sequence[str], source: SourceRef
-) -> list[Record]:
-    return [programme_answer(p, question, t, True, source) for t in texts for p in pids]
-
-
-def discrepancies(
-    lines: Sequence[Line], document: str, types_by_region: dict[str, tuple[str, set[str]]]
-) -> list[Record]:
-    """A `discrepancy` record for each count of regions by cluster type that the text states
-    (line 994) and Table 9 does not bear out; the graph keeps the table's answers."""
-    found = []
-    for claim in CLAIMS:
-        entry = {"id": claim.id, "line": claim.line, "quote": claim.quote, "table": None}
-        source = verify(lines, document, entry)
-        regions = sorted(
-            label
-            for label, types in types_by_region.values()
-            if set(claim.types) <= types and not set(claim.without) & types
-        )
-        if len(regions) == claim.claimed_number:
-            continue
-        values = {
-            "discrepancy_id": claim.id,
-            "claim": claim.quote,
-            "claimed_value": claim.claimed_value,
-            "table_value": f"{len(regions)} regions in Table 9: {', '.join(regions)}",
-            "concerns": f"vocab:cluster-types/{claim.types[0]}",
-        }
-        found.append(Record("discrepancy", values, source))
-    return found
 
 
 def extract(lines: Sequence[Line], document: str) -> list[Record]:
-    table = locate_regional_table(lines, document, CAPTION)
-    if table.header != HEADER:
-        raise table.rows[0].error(None, f"unexpected header {table.header}")
+    table = checked_header(locate_regional_table(lines, document, CAPTION), HEADER)
     objectives = load_vocabulary("objectives-regional")
     types = load_vocabulary("cluster-types")
     records: list[Record] = []
-    types_by_region: dict[str, tuple[str, set[str]]] = {}
     for row, region in regional_rows(table):
         pids = programmes_of_region(region)
         if not pids:
@@ -205,11 +136,10 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
             s for s in regional_crosswalk_at(row.start, table.name) if s.document == document
         ]
         records += regional_label_records(spellings, region, source)
-        cell = clean_cell(row.cells[2])
-        records += item_records(
-            "regional_programme_objective", "objective", cell.main, objectives, row, HEADER[2], pids
+        records += answer_cell(
+            "regional_programme_objective", "objective", objectives, row, 2, HEADER, pids,
+            "objectives",
         )
-        records += _answers(pids, "objectives", cell.italics, source)
         budget_text = clean_cell(row.cells[3]).plain
         if budget_text:
             for pid, statement in budget_statements(row, budget_text, spellings):
@@ -230,12 +160,11 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
         for notation in match_items(
             cell.main, types, column=HEADER[5], document=document, line=row.start
         ):
-            types_by_region.setdefault(region.nuts_code, (region.label, set()))[1].add(notation)
             records += [
                 Record(
                     "programme_cluster_type", {"programme_id": p, "cluster_type": notation}, source
                 )
                 for p in pids
             ]
-        records += _answers(pids, "cluster-types", cell.italics, source)
-    return records + discrepancies(lines, document, types_by_region)
+        records += additional_answers(pids, "cluster-types", cell.italics, source)
+    return records

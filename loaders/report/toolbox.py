@@ -7,32 +7,30 @@ are a numbered list. Labels are matched against the SKOS files `action-lines.ttl
 `service-fields.ttl`, so a renamed field stops the build instead of minting a new one.
 
 Case numbers restart in every table, so a service is identified by field, kind and number
-(`id:service/education/best-practice/1`). The counts the prose states about the toolbox
-(`data/toolbox-claims.yaml`) are compared with the tables; each one the tables contradict
-becomes a `toolbox_discrepancy` record ("40 cluster services" against 23 + 14 listed).
+(`id:service/education/best-practice/1`). The counts the document states about the toolbox
+are claims (`data/claims/toolbox.yaml`), checked by the one claims engine
+(`loaders/claims/register.py`).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import rdflib
 from rdflib.namespace import SKOS
 
 from clusterkg.iris import VOCAB
-from clusterkg.loaders.claims.quotes import check_count, load_facts, verify
+from clusterkg.loaders.claims.quotes import load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
-CLAIMS_FILE = DATA_DIR / "toolbox-claims.yaml"
+CONCEPTS_FILE = DATA_DIR / "toolbox-concepts.yaml"
 TOOLBOX_ID = "ta-cluster-toolbox"
 PROJECT = "partnership/s3-4alpclusters"
 KINDS = {
@@ -243,76 +241,9 @@ def toolbox(lines: Sequence[Line], document: str) -> Record:
     )
 
 
-def _discrepancy(ident: str, claim: str, claimed: str, table: str, source: SourceRef) -> Record:
-    """A record of the shared `discrepancy` kind (loaders/mappings/discrepancy.yaml)."""
-    return Record(
-        "discrepancy",
-        {
-            "discrepancy_id": ident,
-            "claim": claim,
-            "claimed_value": claimed,
-            "table_value": table,
-            "concerns": f"id:toolbox/{TOOLBOX_ID}",
-        },
-        source,
-    )
-
-
-def discrepancies(
-    lines: Sequence[Line], document: str, found: Sequence[Record], path: Path = CLAIMS_FILE
+def concept_sources(
+    lines: Sequence[Line], document: str, path: Path = CONCEPTS_FILE
 ) -> list[Record]:
-    """A record for every count the prose states that the document's tables contradict, and
-    for every count of the service-field table its service tables contradict."""
-    listed = Counter(r.get("kind") for r in found if r.kind == "toolbox_service")
-    kinds = Counter(r.kind for r in found)
-    best, new = listed["best-practice"], listed["new-service"]
-    actual = {
-        "best-practice": (best, f"{best} best practices listed"),
-        "new-service": (new, f"{new} new services listed"),
-        "service": (best + new, f"{best} best practices + {new} new services = {best + new}"),
-        "service-field": (kinds["toolbox_service_field"], "service fields in the table"),
-        "action-line": (kinds["toolbox_action_line"], "action lines listed"),
-    }
-    records: list[Record] = []
-    claims: list[dict[str, Any]] = load_facts(path).get("claims", [])
-    for claim in claims:
-        src = verify(lines, document, claim)
-        value = int(claim["value"])
-        check_count(document, claim, value)
-        table_value, how = actual[str(claim["counts"])]
-        if value != table_value:
-            records.append(
-                _discrepancy(
-                    f"{document[:3]}-L{src.line_start}-{claim['counts']}",
-                    _plain(str(claim["quote"])),
-                    str(value),
-                    how,
-                    src,
-                )
-            )
-    for field in (r for r in found if r.kind == "toolbox_service_field"):
-        for kind, column in (("best-practice", "best_practices"), ("new-service", "new_services")):
-            n = sum(
-                1
-                for r in found
-                if r.kind == "toolbox_service"
-                and r.get("field") == field.get("notation")
-                and r.get("kind") == kind
-            )
-            if str(n) != field.get(column):
-                records.append(
-                    _discrepancy(
-                        f"{document[:3]}-L{field.source.line_start}-{kind}",
-                        f"{field.get('label')}: {field.get(column)}",
-                        str(field.get(column)),
-                        f"{n} listed in the {field.get('label')} table",
-                        field.source,
-                    )
-                )
-    return records
-
-
-def concept_sources(lines: Sequence[Line], document: str, path: Path = CLAIMS_FILE) -> list[Record]:
     """Where the definitions of the transformative-activity concepts come from (verified)."""
     records: list[Record] = []
     for fact in load_facts(path).get("concepts", []):
@@ -336,4 +267,4 @@ def extract_toolbox(lines: Sequence[Line], document: str) -> list[Record]:
         *services(lines, document),
         *concept_sources(lines, document),
     ]
-    return found + discrepancies(lines, document, found)
+    return found

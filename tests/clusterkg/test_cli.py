@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from clusterkg.cli import app
@@ -13,6 +14,8 @@ from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.documents import document_file
 from clusterkg.paths import SOURCES_DIR
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 runner = CliRunner()
 
@@ -43,9 +46,19 @@ def test_unknown_query_and_missing_build_are_clear(tmp_path: Path) -> None:
 
 
 def test_info_lists_the_discrepancies(built: tuple[OxigraphStore, BuildSummary]) -> None:
-    result = runner.invoke(app, ["info", "--discrepancies", "--dist", str(built[1].out_dir)])
+    """Every claim of the register that the tables contradict, with both values."""
+    result = runner.invoke(
+        app, ["info", "--discrepancies", "--dist", str(built[1].out_dir)],
+        env={"COLUMNS": "2000"},
+    )
     assert result.exit_code == 0
     assert "EUR 69 million" in result.stdout and "€68,000,000" in result.stdout
+    golden = yaml.safe_load((FIXTURES / "loaders" / "claims" / "outcomes.yaml").read_text())
+    contradicted = [row for row in golden if not row["agrees"]]
+    assert len(contradicted) >= 25
+    for row in contradicted:
+        line = next(x for x in result.stdout.splitlines() if f" {row['id']} " in x)
+        assert str(row["stated"]) in line and str(row["says"]) in line, row["id"]
 
 
 def test_build_of_a_broken_source_exits_1_and_names_the_cell(tmp_path: Path) -> None:

@@ -122,13 +122,12 @@ def test_budgets_in_their_original_currency(cases: list[Record]) -> None:
     isi = budgets(cases, "CAN-innovation-superclusters-initiative")["CAD-950000000"]
     assert (isi["amount"], isi["currency"], isi["qualifier"]) == ("950000000", "CAD", "up to")
     assert isi["budget_period"] == "over five years"
-    assert isi["budget_of"] == "CAD-950000000"
+    assert isi["equivalent_of"] is None and isi["annual"] is None  # the programme's budget
     us = budgets(cases, "USA-advanced-manufacturing-jobs-and-innovation-accelerator-challenge")
     assert us["USD-26000000"]["currency"] == "USD"
     cyber = budgets(cases, "ISR-cybersecurity-initiative")
-    assert cyber["ILS-180000000"]["budget_of"] == "ILS-180000000"
+    assert cyber["ILS-180000000"]["equivalent_of"] is None
     assert cyber["USD-45000000"]["equivalent_of"] == "ILS-180000000"
-    assert cyber["USD-45000000"]["budget_of"] is None
     assert cyber["ILS-90000000"]["budget_period"] == "for a further 3 years"
     fuel = budgets(cases, "ISR-fuel-choices-initiative")
     assert fuel["ILS-1500000000"]["amount"] == "1500000000"
@@ -284,3 +283,32 @@ def test_us_clusters_are_the_reports_18_not_21(cases: list[Record], lines: list[
     assert names["Agriculture Innovation Cluster"][1] == 1359
     labels = {r.values["pref_label"] for r in of_kind(cases, "nonfeu_cluster")}
     assert not {"NorTech", "Von Braun Center for Science and Innovation"} & labels
+@pytest.mark.parametrize(
+    ("annual", "equivalent_of", "predicate"),
+    [
+        (None, None, "budget"),
+        ("true", None, "annualBudget"),
+        (None, "ILS-180000000", None),
+        ("true", "ILS-180000000", None),
+    ],
+)
+def test_which_budget_link_a_nonfeu_amount_gets(annual, equivalent_of, predicate) -> None:
+    """`when:` in nonfeu_budget.yaml: the primary amount is the programme's budget, annual
+    when the report says so; an equivalent in another currency is linked from the primary."""
+    values = {
+        "programme_id": "ISR-x",
+        "amount_key": "USD-45000000",
+        "amount": "45000000",
+        "currency": "USD",
+        "raw_statement": "USD 45 million",
+        "annual": annual,
+        "equivalent_of": equivalent_of,
+    }
+    record = Record("nonfeu_budget", values, SourceRef(document_file("report"), None, 1, 1))
+    programme = ox.NamedNode(iris.ID + "programme/ISR-x")
+    links = {
+        q.predicate.value.rpartition("#")[2]
+        for q in map_records([record])
+        if q.subject == programme and q.predicate.value.startswith(iris.ONTOLOGY)
+    }
+    assert links == ({predicate} if predicate else set())

@@ -100,14 +100,6 @@ def test_non_amounts_keep_their_raw_statement(t9):
     assert included["raw"] == "budget included in Regional Development Programme"
 
 
-def test_regions_emerging_industries_only_discrepancy(t9):
-    """The text (line 994) counts eight regions focusing on emerging industries without
-    emerging technologies; Table 9 gives nine. The twelve regions with both agree."""
-    (found,) = [r for r in t9 if r.kind == "discrepancy"]
-    assert found.values["discrepancy_id"] == "regions-emerging-industries-only"
-    assert found.values["table_value"].startswith("9 regions")
-
-
 def test_new_emerging_clusters_is_a_cluster_type(t9, lines):
     """ "New/emerging clusters", an answer option of the regional survey (Table 9, e.g. line 2468,
     Lappi), is the cluster type `new-emerging`, not free text: 17 programmes of 7 regions."""

@@ -13,6 +13,7 @@ from rdflib.namespace import SKOS
 
 from clusterkg import iris
 from clusterkg.loaders.claims.quotes import QuoteError
+from clusterkg.loaders.claims.register import find_discrepancies
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import ExtractionError, Record
@@ -87,7 +88,7 @@ def test_field_table_counts_match_the_service_tables(found):
 
 
 def test_forty_services_is_the_one_discrepancy(found):
-    (discrepancy,) = _kind(found, "discrepancy")
+    (discrepancy,) = find_discrepancies(found, {TOOLBOX: read_lines(SOURCES_DIR / TOOLBOX)})
     assert discrepancy.get("claimed_value") == "40"
     assert discrepancy.get("table_value") == "23 best practices + 14 new services = 37"
     assert discrepancy.get("concerns") == "id:toolbox/ta-cluster-toolbox"
@@ -98,16 +99,18 @@ def test_a_dropped_row_is_reported_not_trusted():
     lines = read_lines(FIXTURES / "004-row-dropped.txt")
     records = toolbox.extract_toolbox(lines, TOOLBOX)
     assert Counter(r.get("kind") for r in _kind(records, "toolbox_service"))["best-practice"] == 22
-    ids = {r.get("discrepancy_id") for r in _kind(records, "discrepancy")}
+    ids = {r.get("discrepancy_id") for r in find_discrepancies(records, {TOOLBOX: lines})}
     assert "004-L191-best-practice" in ids  # the field table's 5 Education best practices
     assert "004-L112-best-practice" in ids  # "23 best practices were selected"
     assert "004-L142-service" in ids
 
 
-def test_a_claim_off_its_line_stops_the_build(source):
+def test_a_claim_off_its_line_stops_the_build(source, found):
     shifted = [Line(1, 1, ""), *(Line(x.start + 1, x.end + 1, x.text) for x in source)]
     with pytest.raises(QuoteError):
-        toolbox.extract_toolbox(shifted, TOOLBOX)
+        find_discrepancies(found, {TOOLBOX: shifted})
+    with pytest.raises(QuoteError):
+        toolbox.extract_toolbox(shifted, TOOLBOX)  # the concepts' quotes too
 
 
 def test_an_unknown_field_stops_the_build(source):
