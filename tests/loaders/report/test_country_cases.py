@@ -66,7 +66,8 @@ def test_ids_come_from_content(cases: list[Record]) -> None:
 def test_abbreviations_are_alternative_names(cases: list[Record]) -> None:
     alt: dict[str | None, set[tuple[str, str | None]]] = defaultdict(set)
     for r in of_kind(cases, "nonfeu_label"):
-        alt[r.values["resource_id"]] |= {(k, v) for k, v in r.values.items() if k.startswith("alt_")}
+        alt[r.values["resource_id"]] |= {
+            (k, v) for k, v in r.values.items() if k.startswith("alt_")}
     # GTP-APL abbreviates the Portuguese name (line 1534), so it is tagged pt, not en
     assert ("alt_label_pt", "GTP-APL") in alt["BRA-standing-working-group-for-the-apls"]
     assert ("alt_label_en", "Regional Innovation Cluster Initiative") in alt[
