@@ -15,9 +15,9 @@ help: ## List the targets
 	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
 # Running needs Java (HermiT), libseccomp (the query workers' sandbox) and npm (the query page's
-# assets); the browser tests also need Chromium.
+# assets); the browser tests also need Chromium, the w3id rules' test Apache httpd (apache2).
 RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2) $(if $(shell command -v npm),,npm)
-DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
+DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/sbin/apache2),,apache2)
 
 define apt_install
 	@if [ -n "$(strip $(1))" ]; then \
@@ -26,7 +26,7 @@ define apt_install
 	    apt-get install -y -qq --no-install-recommends $(1); fi
 endef
 
-system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests
+system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests, Apache for the w3id rules' test
 	$(call apt_install,$(DEV_APT))
 
 $(VENV)/bin/python:
