@@ -15,9 +15,9 @@ help: ## List the targets
 	@echo "  HOST=$(HOST) PORT=$(PORT) (override: make run PORT=8080)"
 
 # Running needs Java (HermiT), libseccomp (the query workers' sandbox) and npm (the query page's
-# assets); the browser tests also need Chromium.
+# assets); the browser tests also need Chromium, the w3id rules' test Apache httpd (apache2).
 RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2) $(if $(shell command -v npm),,npm)
-DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium)
+DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/sbin/apache2),,apache2)
 # The store conformance suite (tests/stores/) and bench/stores.py start their own Virtuoso.
 VIRTUOSO_APT := $(if $(shell command -v virtuoso-t),,virtuoso-opensource-7)
 
@@ -39,7 +39,7 @@ VIRTUOSO_DEBCONF := 'virtuoso-opensource-7 virtuoso-opensource-7/dba-password pa
   'virtuoso-opensource-7 virtuoso-opensource-7/register-odbc-dsn boolean false' \
   'libvirtodbc0 libvirtodbc0/register-odbc-driver boolean false'
 
-system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests, Virtuoso for the store suite
+system-deps: ## Install what pip cannot: Java for HermiT, Chromium for the browser tests, Virtuoso for the store suite, Apache for the w3id rules' test
 	$(call apt_install,$(DEV_APT))
 	@if [ -n "$(strip $(VIRTUOSO_APT))" ]; then \
 	  echo "installing Debian packages: $(VIRTUOSO_APT)"; \

@@ -4,7 +4,8 @@ What is declared (titles, publisher, licence, themes, dumps, services, linksets)
 `api/catalog.yaml`; what the build knows is added here: issued/modified (the build activity's
 start), the release version, temporal coverage (the programmes' periods), every dump's byte
 size and SHA-256, and the VoID counts (triples, entities, class and property partitions,
-links per linkset). The dataset IRI is the one the SPARQL service description names.
+links per linkset). The dataset IRI is the one the SPARQL service description names; the
+services' endpoint URLs are on the published server (`data/publication.yaml`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from clusterkg.api.describe import select
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.store import Store
 from clusterkg.paths import API_DIR
+from clusterkg.publication import publication
 from clusterkg.settings import Settings
 
 DATASET_IRI = iris.BASE + "dataset"
@@ -293,15 +295,18 @@ def triples(counts: Counts, listed: list[Dump], version: str) -> list[ox.Triple]
         add(ds, "void:subset", node)
         add(ox.NamedNode(linkset["target"]), "rdf:type", n("void:Dataset"))
 
-    sparql = ox.NamedNode(iris.BASE + "sparql")
-    add(ds, "void:sparqlEndpoint", sparql)
+    # Where clients send requests: the published server (data/publication.yaml), not the w3id
+    # IRI, whose redirect a SPARQL Protocol POST or a client that follows no redirects would
+    # stumble on. The services keep their w3id IRIs as names.
+    server = publication()
+    add(ds, "void:sparqlEndpoint", ox.NamedNode(server.url("sparql")))
     for service in spec["services"]:
         node = ox.NamedNode(iris.BASE + service["path"])
         add(cat, "dcat:service", node)
         add(node, "rdf:type", n("dcat:DataService"))
         add(node, "dct:title", _en(service["title"]))
         add(node, "dct:description", _en(service["description"]))
-        add(node, "dcat:endpointURL", node)
+        add(node, "dcat:endpointURL", ox.NamedNode(server.url(service["path"])))
         add(node, "dcat:servesDataset", ds)
         described = ox.NamedNode(iris.BASE + service["endpoint_description"])
         add(node, "dcat:endpointDescription", described)

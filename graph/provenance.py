@@ -31,10 +31,30 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _described() -> list[dict[str, str]]:
+    """`data/documents.yaml`: file, key, title and description of each bundled document."""
+    described: list[dict[str, str]] = yaml.safe_load(
+        (DATA_DIR / "documents.yaml").read_text(encoding="utf-8")
+    )
+    return described
+
+
+def document_titles() -> dict[str, str]:
+    """Document IRI -> its title, as `data/documents.yaml` gives it."""
+    return {iris.document_iri(entry["file"]): entry["title"] for entry in _described()}
+
+
+def excerpt_label(title: str, table: str | None, lines: tuple[int, int]) -> str:
+    """How a reader names an excerpt: the document by its title, the table (or "text" for the
+    prose) and the lines, e.g. `Cluster programmes in Europe and beyond, Table 8, line 2398`."""
+    start, end = lines
+    where = f"line {start}" if start == end else f"lines {start}-{end}"
+    return f"{title}, {table or 'text'}, {where}"
+
+
 def document_quads(sources_dir: Path) -> Iterable[ox.Quad]:
     """One `ckg:SourceDocument` per bundled document, with title, file name and checksum."""
-    described = yaml.safe_load((DATA_DIR / "documents.yaml").read_text(encoding="utf-8"))
-    for entry in described:
+    for entry in _described():
         path = sources_dir / entry["file"]
         doc = ox.NamedNode(iris.document_iri(entry["file"]))
         yield ox.Quad(doc, _n("rdf:type"), _n("ckg:SourceDocument"), PROV_GRAPH)
@@ -62,11 +82,12 @@ def describe_excerpt(
     column: str | None = None,
 ) -> list[ox.Quad]:
     """A `ckg:SourceExcerpt`: its document, lines (a survey file's row), table (sheet) and, for
-    one survey cell, its column."""
+    one survey cell, its column. `label` is English text written by the caller (`rdfs:label`
+    tagged `@en`)."""
     xsd_int = _n("xsd:integer")
     quads = [
         ox.Quad(excerpt, _n("rdf:type"), _n("ckg:SourceExcerpt"), graph),
-        ox.Quad(excerpt, _n("rdfs:label"), ox.Literal(label), graph),
+        ox.Quad(excerpt, _n("rdfs:label"), ox.Literal(label, language="en"), graph),
         ox.Quad(excerpt, _n("ckg:sourceDocument"), document, graph),
         ox.Quad(excerpt, _n("ckg:lineStart"), ox.Literal(str(lines[0]), datatype=xsd_int), graph),
         ox.Quad(excerpt, _n("ckg:lineEnd"), ox.Literal(str(lines[1]), datatype=xsd_int), graph),
@@ -138,14 +159,16 @@ def describe_file(
 def excerpt_quads(
     excerpt_iris: Iterable[str], table_of: dict[str, str | None]
 ) -> Iterable[ox.Quad]:
-    """Describe every excerpt IRI that data resources point to with `prov:wasDerivedFrom`."""
+    """Describe every excerpt IRI that data resources point to with `prov:wasDerivedFrom`,
+    labelled by its document's title, table and lines."""
+    titles = document_titles()
     for value in sorted(set(excerpt_iris)):
         match = EXCERPT.match(value)
         if not match:
             continue
         start, end = int(match["start"]), int(match["end"])
         table = table_of.get(value)
-        label = f"{match['doc'].rsplit('/', 1)[-1]}, {table or 'text'}, lines {start}-{end}"
+        label = excerpt_label(titles[match["doc"]], table, (start, end))
         yield from describe_excerpt(
             ox.NamedNode(value), ox.NamedNode(match["doc"]), label, (start, end), table, PROV_GRAPH
         )
@@ -162,7 +185,7 @@ def wave_activity_quads(
     stamp = started.astimezone(UTC).isoformat(timespec="seconds")
     quads = [
         ox.Quad(wave, _n("rdf:type"), _n("ckg:SurveyWave"), graph),
-        ox.Quad(wave, _n("rdfs:label"), ox.Literal(f"survey wave {name}"), graph),
+        ox.Quad(wave, _n("rdfs:label"), ox.Literal(f"survey wave {name}", language="en"), graph),
         ox.Quad(
             wave, _n("prov:startedAtTime"), ox.Literal(stamp, datatype=_n("xsd:dateTime")), graph
         ),
@@ -180,7 +203,12 @@ def activity_quads(documents: Iterable[str], started: datetime) -> Iterable[ox.Q
     yield ox.Quad(activity, _n("rdf:type"), _n("prov:Activity"), PROV_GRAPH)
     yield ox.Quad(activity, _n("prov:wasAssociatedWith"), agent, PROV_GRAPH)
     yield ox.Quad(agent, _n("rdf:type"), _n("prov:SoftwareAgent"), PROV_GRAPH)
-    yield ox.Quad(agent, _n("rdfs:label"), ox.Literal(f"clusterkg {__version__}"), PROV_GRAPH)
+    yield ox.Quad(
+        agent,
+        _n("rdfs:label"),
+        ox.Literal(f"clusterkg software, version {__version__}", language="en"),
+        PROV_GRAPH,
+    )
     stamp = started.astimezone(UTC).isoformat(timespec="seconds")
     yield ox.Quad(
         activity,

@@ -2,6 +2,11 @@
 graph (a programme, an organisation, an EU initiative or funding programme) becomes that
 entity's skos:altLabel and skos:notation.
 
+The altLabel is tagged with the language of the name abbreviated, which the reviewed file states
+(`language`); the list itself backs it: it gives a non-English original name in italics before
+the English one, so a non-English `language` without an italic name on its line, or `en` with
+one, stops the build.
+
 Which abbreviation names which entity is reviewed data (`data/abbreviations.yaml`); the list
 itself is only read to check that each abbreviation is on the line the file gives, so the build
 stops if the source changes under it. No entity is created for an abbreviation.
@@ -22,10 +27,12 @@ from clusterkg.paths import DATA_DIR
 
 ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.yaml"
 HEADING = "## List of abbreviations"
+ORIGINAL_NAME = "<i>"  # the list's mark of a name in the original (non-English) language
 
 
 @cache
 def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> list[dict[str, Any]]:
+    """The reviewed entries of `data/abbreviations.yaml`."""
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["abbreviations"])
 
 
@@ -47,15 +54,30 @@ def abbreviation_list(
     return found
 
 
-def extract(lines: Sequence[Line], document: str) -> list[Record]:
+def extract(
+    lines: Sequence[Line], document: str, reviewed: Path = ABBREVIATIONS_FILE
+) -> list[Record]:
+    """One `abbreviation` record per entry of `reviewed`, checked against its line of the
+    list."""
     listed = abbreviation_list(lines, document)
     records = []
-    for entry in load_abbreviations():
+    for entry in load_abbreviations(reviewed):
         line = int(entry["line"])
-        if listed.get(line, ("", ""))[0] != entry["abbreviation"]:
+        abbreviation, expansion = listed.get(line, ("", ""))
+        if abbreviation != entry["abbreviation"]:
             raise ExtractionError(
                 document, line, None, f"abbreviation {entry['abbreviation']!r} not on this line"
             )
-        values = {"entity": entry["entity"], "abbreviation": entry["abbreviation"]}
+        language = str(entry["language"])
+        if (language != "en") != (ORIGINAL_NAME in expansion):
+            raise ExtractionError(
+                document, line, None,
+                f"abbreviation {abbreviation!r} is stated as {language!r}, but the list "
+                + ("gives an original name in italics: state its language" if language == "en"
+                   else "gives an English name only"),
+            )
+        values = {
+            "entity": entry["entity"], "abbreviation": abbreviation, "language": language,
+        }
         records.append(Record("abbreviation", values, SourceRef(document, None, line, line)))
     return records

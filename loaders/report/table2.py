@@ -1,6 +1,7 @@
 """Table 2 of report 002, "Overview on current cluster policies in Europe": 29 countries,
 their national cluster programmes (name, link, duration) and, for countries without one, the
-sentences that state their policy situation.
+sentences that state their policy situation. The language of each programme's description
+(the paragraph naming it) is reviewed data (`data/description-languages.csv`).
 
 A row is a programme row when `data/crosswalk.csv` lists spellings for its line; the spellings
 must occur in the cell. Every sentence carrying a cue phrase of `policy-situations.ttl` states a
@@ -20,6 +21,7 @@ from clusterkg.loaders.claims.quotes import load_facts, verify
 from clusterkg.loaders.records import Record, SourceRef
 from clusterkg.loaders.report.cells import clean_cell, squash
 from clusterkg.loaders.report.crosswalk import Spelling, country_code, load_crosswalk
+from clusterkg.loaders.report.description_languages import tag_descriptions
 from clusterkg.loaders.report.document import Line, Row, locate_table
 from clusterkg.loaders.report.programmes import (
     Situation,
@@ -220,4 +222,4 @@ def extract(lines: Sequence[Line], document: str) -> list[Record]:
                 SourceRef(document, table.name, s.start, s.end),
             )
         )
-    return records
+    return tag_descriptions(records, table.name)

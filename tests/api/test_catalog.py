@@ -19,6 +19,7 @@ from clusterkg.api.app import create_app
 from clusterkg.api.describe import select
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.store import OxigraphStore
+from clusterkg.publication import publication
 from clusterkg.settings import Settings
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "standards"
@@ -105,7 +106,12 @@ def test_dataset_is_dcat_and_void_with_partitions_and_linksets(
                        "http://data.europa.eu/nuts/scheme/2016"}
     for linkset in catalog.subjects(RDF.type, VOID.Linkset):
         assert int(str(catalog.value(linkset, VOID.triples))) > 0
-    assert catalog.value(DATASET, VOID.sparqlEndpoint) == rdflib.URIRef(W3ID + "sparql")
+    # the endpoint where requests go is on the published server (data/publication.yaml)
+    assert catalog.value(DATASET, VOID.sparqlEndpoint) == rdflib.URIRef(
+        publication().url("sparql"))
+    endpoints = {str(catalog.value(s, DCAT.endpointURL))
+                 for s in catalog.subjects(RDF.type, DCAT.DataService)}
+    assert endpoints == {publication().url("sparql"), publication().url("api/")}
     assert str(catalog.value(DATASET, VOID.uriSpace)) == W3ID
     release = client.app.state.holder.release  # type: ignore[attr-defined]
     assert str(catalog.value(DATASET, DCAT.version)) == release.version

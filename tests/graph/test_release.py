@@ -370,7 +370,7 @@ def test_diff_against_the_report_lists_both_values_and_sources(two_waves: Path) 
             "property": AMOUNT,
             "reportValue": "10000000",
             "waveValue": "12000000",
-            "reportSource": "002_685b5d5a3136ccf2, Table 8, lines 2399-2399",
+            "reportSource": "Cluster programmes in Europe and beyond, Table 8, line 2399",
             "waveSource": "programme_budget.csv, programme_budget, row 2, column amount",
         }
     ]

@@ -16,6 +16,7 @@ from clusterkg.loaders.claims.quotes import QuoteError
 from clusterkg.loaders.documents import document_file
 from clusterkg.loaders.mapper import map_records
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
+from clusterkg.loaders.report.abbreviations import load_abbreviations
 from clusterkg.loaders.report.country_cases import extract
 from clusterkg.loaders.report.document import Line, read_lines
 from clusterkg.paths import SOURCES_DIR
@@ -63,13 +64,26 @@ def test_ids_come_from_content(cases: list[Record]) -> None:
 
 
 def test_abbreviations_are_alternative_names(cases: list[Record]) -> None:
-    alt: dict[str | None, set[str | None]] = defaultdict(set)
+    alt: dict[str | None, set[tuple[str, str | None]]] = defaultdict(set)
     for r in of_kind(cases, "nonfeu_label"):
-        alt[r.values["resource_id"]] |= {v for k, v in r.values.items() if k.startswith("alt_")}
-    assert "ISI" in alt["CAN-innovation-superclusters-initiative"]
-    assert "GTP-APL" in alt["BRA-standing-working-group-for-the-apls"]
-    assert "ICCP" in alt["KOR-industrial-complex-cluster-programme"]
-    assert "Regional Innovation Cluster Initiative" in alt["USA-innovative-economy-clusters"]
+        alt[r.values["resource_id"]] |= {
+            (k, v) for k, v in r.values.items() if k.startswith("alt_")}
+    # GTP-APL abbreviates the Portuguese name (line 1534), so it is tagged pt, not en
+    assert ("alt_label_pt", "GTP-APL") in alt["BRA-standing-working-group-for-the-apls"]
+    assert ("alt_label_en", "Regional Innovation Cluster Initiative") in alt[
+        "USA-innovative-economy-clusters"]
+    assert ("alt_label_en", "Superclusters Initiative") in alt[
+        "CAN-innovation-superclusters-initiative"]
+
+
+def test_listed_abbreviations_are_stated_once(cases: list[Record]) -> None:
+    """Issue 15: 17 acronyms were stored twice, plain from the list of abbreviations and `@en`
+    from the country cases. The list (data/abbreviations.yaml) is their one home."""
+    listed = {(e["entity"].rsplit("/", 1)[-1], e["abbreviation"])
+              for e in load_abbreviations()}
+    repeated = {(r.values["resource_id"], v) for r in of_kind(cases, "nonfeu_label")
+                for k, v in r.values.items() if k.startswith("alt_")} & listed
+    assert repeated == set()
 
 
 def test_canada_five_superclusters(cases: list[Record]) -> None:
