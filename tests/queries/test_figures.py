@@ -121,9 +121,7 @@ def test_figure_quote_is_on_its_line(figure: Row) -> None:
     assert _squash(figure["quote"]) in _squash(line), f"{figure['id']}: quote not on its line"
 
 
-@pytest.mark.parametrize(
-    "figure", [f for f in _figures() if f["query"]], ids=lambda f: f["id"]
-)
+@pytest.mark.parametrize("figure", [f for f in _figures() if f["query"]], ids=lambda f: f["id"])
 def test_figure_from_its_query(figure: Row, built_store: OxigraphStore) -> None:
     value = _table_value(_answer(built_store, figure["query"]), figure)
     assert value == figure["table_value"], f"{figure['id']}: the query gives {value}"
