@@ -57,10 +57,13 @@ BUDGETS = f"""SELECT ?s ?v WHERE {{
   ?b ckg:currency {EUR} .
 }}"""
 
-DELIVERY = f"""SELECT ?s ?v WHERE {{
-  GRAPH <{iris.source_graph_iri("002_685b5d5a3136ccf2.txt", "Table 10")}> {{ ?s ckg:deliveryMode ?m }}
-  ?m skos:notation ?v .
-}}"""
+
+def _concepts(table: str, prop: str) -> str:
+    """The notations of the concepts a table's graph gives its subjects through `prop`."""
+    return f"""SELECT ?s ?v WHERE {{
+      GRAPH <{iris.source_graph_iri("002_685b5d5a3136ccf2.txt", table)}> {{ ?s {prop} ?c }}
+      ?c skos:notation ?v .
+    }}"""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,14 @@ READINGS = [
     Reading("table6.csv", "targetGroup", _audience("Table 6", via_region=True), full=True),
     Reading("table7.csv", "rating", _ratings("regional-2018"), full=False),
     Reading("table8-budgets.csv", "annualBudgetEUR", BUDGETS, full=True),
-    Reading("table10.csv", "deliveryMode", DELIVERY, full=True),
+    Reading("table8-objectives.csv", "objective", _concepts("Table 8", "ckg:objective"), True),
+    Reading(
+        "table8-cluster-types.csv",
+        "clusterType",
+        _concepts("Table 8", "ckg:addressesClusterType"),
+        full=True,
+    ),
+    Reading("table10.csv", "deliveryMode", _concepts("Table 10", "ckg:deliveryMode"), full=True),
 ]
 
 
@@ -129,9 +139,7 @@ def test_graph_holds_every_fact_read(reading: Reading, built_store: OxigraphStor
 
 
 @pytest.mark.parametrize("reading", READINGS, ids=lambda r: r.file)
-def test_graph_has_no_fact_beyond_the_reading(
-    reading: Reading, built_store: OxigraphStore
-) -> None:
+def test_graph_has_no_fact_beyond_the_reading(reading: Reading, built_store: OxigraphStore) -> None:
     expected, _ = _read(reading)
     actual = _graph(built_store, reading)
     if not reading.full:
