@@ -69,6 +69,12 @@ def _concepts(table: str, prop: str, via_region: bool = False) -> str:
     }}"""
 
 
+SITUATIONS = f"""SELECT ?s ?v WHERE {{
+  ?s ckg:hasPolicySituation ?situation .
+  ?situation ckg:reportedIn <{iris.resource_iri("survey", "national-2018")}> ;
+             ckg:situationKind/skos:notation ?v .
+}}"""
+
 POLICY = f"""SELECT ?s ("yes" AS ?v) WHERE {{
   ?s a ckg:Region ;
      ckg:hasPolicySituation/ckg:situationKind <{iris.VOCAB}policy-situations/regional-policy> .
@@ -91,6 +97,7 @@ class Reading:
 
 
 READINGS = [
+    Reading("table2-situations.csv", "policySituation", SITUATIONS, full=True),
     Reading("table3.csv", "targetGroup", _audience("Table 3", via_region=False), full=True),
     Reading("table4.csv", "rating", _ratings("national-2018"), full=False),
     Reading("table5-policy.csv", "policyInPlace", POLICY, full=True),
