@@ -120,6 +120,12 @@ READINGS = [
         _concepts("Table 9", "ckg:addressesClusterType", via_region=True),
         full=True,
     ),
+    Reading(
+        "table9-objectives.csv",
+        "objective",
+        _concepts("Table 9", "ckg:objective", via_region=True),
+        full=True,
+    ),
     Reading("table9-budgets.csv", "annualBudgetEUR", _budgets("RegionalClusterProgramme"), True),
     Reading("table10.csv", "deliveryMode", _concepts("Table 10", "ckg:deliveryMode"), full=True),
 ]
