@@ -23,6 +23,9 @@ from clusterkg.paths import DATA_DIR
 
 DESCRIPTION_LANGUAGES_FILE = DATA_DIR / "description-languages.csv"
 COLUMN = "description_language"
+# The record kinds whose description is reviewed, with the column naming the resource: a guidance
+# document Table 2 lists among the programmes (data/programme-statuses.yaml) keeps its row.
+ID_COLUMNS = {"programme": "programme_id", "policy_document": "document_id"}
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,17 @@ def load_description_languages(
 def tag_descriptions(
     records: Iterable[Record], table: str, path: Path = DESCRIPTION_LANGUAGES_FILE
 ) -> list[Record]:
-    """The records, each `programme` record with a description given its reviewed language in
-    the column `description_language`; every row of `table` in the file must be used."""
+    """The records, each `programme` or `policy_document` record with a description given its
+    reviewed language in the column `description_language`; every row of `table` in the file
+    must be used."""
     reviewed = {k: v for k, v in load_description_languages(path).items() if k[0] == table}
     out: list[Record] = []
     for record in records:
         text = record.values.get("description")
-        if record.kind == "programme" and text:
+        id_column = ID_COLUMNS.get(record.kind)
+        if id_column is not None and text:
             source = record.source
-            pid = str(record.values["programme_id"])
+            pid = str(record.values[id_column])
             entry = reviewed.pop((table, source.line_start, pid), None)
             if entry is None:
                 raise ExtractionError(
