@@ -14,7 +14,6 @@ and `.json` (`-build` added with `--dump`), with the command.
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import statistics
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import synthetic
+from bench import record, synthetic
 from bench.servers import clusterkg_server
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -153,12 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     phases = run(args.seconds, args.organisations, args.dump)
     command = "python -m bench.fairness " + shlex.join(argv if argv is not None else sys.argv[1:])
     stamp = f"{datetime.now(UTC):%Y-%m-%d}" + ("-build" if args.dump else "")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    text = report(phases, command)
-    (RESULTS_DIR / f"fairness-{stamp}.md").write_text(text, encoding="utf-8")
-    (RESULTS_DIR / f"fairness-{stamp}.json").write_text(json.dumps(
-        {"command": command, "phases": [asdict(p) for p in phases]}, indent=2) + "\n")
-    print(text)
+    record.write(RESULTS_DIR, f"fairness-{stamp}", {"phases": [asdict(p) for p in phases]},
+                 report(phases, command), command)
 
 
 if __name__ == "__main__":

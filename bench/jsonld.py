@@ -18,9 +18,7 @@ command that produced them. Timings are not asserted by any test.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -35,6 +33,7 @@ import httpx
 import pyoxigraph as ox
 from pyld import jsonld
 
+from bench import record
 from bench.servers import clusterkg_server
 from clusterkg.api import items, listing
 from clusterkg.api.collection_spec import collections
@@ -241,23 +240,20 @@ def main(argv: list[str] | None = None) -> None:
             build(Path(tmp))
             dataset = Path(tmp) / "clusterkg.nq"
         store = OxigraphStore.from_file(dataset)
-        load_before = os.getloadavg()[0]
         results: dict[str, Any] = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": f"{platform.machine()}, Python {platform.python_version()}",
+            "machine": record.machine(),
             "triples": len(store),
-            "http": http_page(dataset, args.repeat),
-            "store_page_100": store_page(store, args.repeat),
-            "items": item_paths(store),
-            "conversion": [conversion_at_size(store, n, 10) for n in (100, 3000)],
         }
-        results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    args.out.mkdir(parents=True, exist_ok=True)
+        with record.load_average(results):
+            results |= {
+                "http": http_page(dataset, args.repeat),
+                "store_page_100": store_page(store, args.repeat),
+                "items": item_paths(store),
+                "conversion": [conversion_at_size(store, n, 10) for n in (100, 3000)],
+            }
     stem = "jsonld-" + datetime.now(UTC).strftime("%Y-%m-%d")
-    (args.out / f"{stem}.json").write_text(json.dumps({**results, "command": command}, indent=2))
-    text = report(results, command)
-    (args.out / f"{stem}.md").write_text(text)
-    print(text)
+    record.write(args.out, stem, results, report(results, command), command)
 
 
 if __name__ == "__main__":

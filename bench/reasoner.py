@@ -14,9 +14,7 @@ Results: `bench/results/reasoner-<date>.md` and `.json`, with the command.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shlex
 import sys
 import tempfile
@@ -27,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from bench import record
 from clusterkg import iris
 from clusterkg.graph import reasoner
 from clusterkg.graph.build import ONTOLOGY_GRAPH, build
@@ -117,19 +116,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     command = shlex.join(["python", "-m", "bench.reasoner", *(argv or sys.argv[1:])])
-    load_before = os.getloadavg()[0]
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
-        **measure(),
+        "machine": record.machine(),
     }
-    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"reasoner-{results['date']}"
-    (args.out / f"{stem}.json").write_text(json.dumps({**results, "command": command}, indent=2))
-    text = report(results, command)
-    (args.out / f"{stem}.md").write_text(text)
-    print(text)
+    with record.load_average(results):
+        results.update(measure())
+    record.write(args.out, f"reasoner-{results['date']}", results, report(results, command),
+                 command)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Results go to `bench/results/<date>.md` and `.json`, as ratios to the peer measu
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shlex
@@ -39,7 +38,7 @@ import httpx
 import pyoxigraph as ox
 import rdflib
 
-from bench import synthetic
+from bench import record, synthetic
 from bench.servers import clusterkg_server, peer_server
 from clusterkg.graph.build import DUMP_NAME, BuildError, assemble, build
 from clusterkg.graph.store import OxigraphStore, RdfFormat
@@ -520,12 +519,8 @@ def main(argv: list[str] | None = None) -> None:
             summary = summarise(results, limits.peer_timeout)
             report["datasets"][key] = {**info, "queries": results, "summary": summary}
     report["total_s"] = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = datetime.now(UTC).strftime("%Y-%m-%d")
     text = markdown(report) + f"Whole run: {report['total_s']:.0f} s.\n"
-    (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
-    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(text)
+    record.write(args.out, datetime.now(UTC).strftime("%Y-%m-%d"), report, text)
 
 
 def _cpus() -> int:

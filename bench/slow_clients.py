@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shlex
 import socket
 import statistics
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import synthetic
+from bench import record, synthetic
 from bench.servers import clusterkg_server
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -104,10 +103,7 @@ def main(argv: list[str] | None = None) -> None:
             f"- ordinary client meanwhile: {result['ordinary_requests']} requests, errors "
             f"{result['ordinary_errors'] or 0}, p50 {result['ordinary_p50_ms']} ms, "
             f"max {result['ordinary_max_ms']} ms\n")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / f"slow-clients-{stamp}.md").write_text(text, encoding="utf-8")
-    (RESULTS_DIR / f"slow-clients-{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(text)
+    record.write(RESULTS_DIR, f"slow-clients-{stamp}", result, text)
 
 
 if __name__ == "__main__":
