@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,24 +26,42 @@ def free_port() -> int:
         return port
 
 
+def _sparql_ready(response: httpx.Response) -> bool:
+    return response.status_code == 200
+
+
 @contextmanager
-def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> Iterator[str]:
+def started(
+    command: list[str],
+    probe: str,
+    *,
+    name: str,
+    env: dict[str, str] | None = None,
+    wait: float = 30.0,
+    params: dict[str, str] | None = None,
+    ready: Callable[[httpx.Response], bool] = _sparql_ready,
+    exited: Callable[[str], str] = lambda stderr: stderr,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` and yield its process once `GET probe` answers as `ready` wants (a 200 by
+    default); stop it (terminate, then kill) on exit. A process that exits first is a
+    `RuntimeError` quoting its standard error (through `exited`, which may add a log); no answer
+    within `wait` seconds a `TimeoutError`."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + wait
         while True:
             if process.poll() is not None:
                 stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"{command[2]} exited: {stderr[-2000:]}")
+                raise RuntimeError(f"{name} exited: {exited(stderr)[-2000:]}")
             try:
-                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                if ready(httpx.get(probe, params=params, timeout=2)):
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{command[2]} did not answer within {wait:g} s")
-            time.sleep(0.2)
-        yield url
+                raise TimeoutError(f"{name} did not answer within {wait:g} s")
+            time.sleep(0.1)
+        yield process
     finally:
         process.terminate()
         try:
@@ -51,6 +69,12 @@ def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> Iterator[str]:
+    with started(command, url, name=command[2], env=env, wait=wait, params={"query": "ASK {}"}):
+        yield url
 
 
 @contextmanager

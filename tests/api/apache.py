@@ -12,16 +12,12 @@ import grp
 import os
 import pwd
 import shutil
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from bench.servers import free_port
+from bench.servers import free_port, started
 
 HTTPD = "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
@@ -69,33 +65,14 @@ def apache_serving(folders: dict[str, Path]) -> Iterator[str]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         port = free_port()
         (root / "httpd.conf").write_text(_config(root, port), encoding="utf-8")
-        process = subprocess.Popen(
-            [HTTPD, "-f", str(root / "httpd.conf"), "-DFOREGROUND"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
         base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    error = root / "error.log"
-                    log = error.read_text() if error.exists() else ""
-                    said = process.stderr.read() if process.stderr else b""
-                    raise RuntimeError(f"apache2 exited: {said!r} {log}")
-                try:
-                    httpx.get(base + "/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+        error = root / "error.log"
+
+        def with_log(stderr: str) -> str:
+            return f"{stderr} {error.read_text() if error.exists() else ''}"
+
+        command = [HTTPD, "-f", str(root / "httpd.conf"), "-DFOREGROUND"]
+        with started(command, base + "/", name="apache2", ready=lambda _: True, exited=with_log):
             yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
     finally:
         shutil.rmtree(root, ignore_errors=True)
