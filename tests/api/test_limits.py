@@ -8,12 +8,12 @@ import time
 from collections.abc import Iterator
 from typing import cast
 
-import pyoxigraph as ox
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from bench.pool_overhead import store_of
 from clusterkg.api.app import create_app
 from clusterkg.api.state import StoreHolder, get_store
 from clusterkg.graph.store import OxigraphStore
@@ -28,14 +28,9 @@ LIMIT = 1.5
 
 
 def synthetic_store(size: int = 300) -> OxigraphStore:
-    """A graph of `size` triples <urn:s{i}> <urn:p> i in one named graph."""
-    store = OxigraphStore()
-    graph = ox.NamedNode("https://w3id.org/clusterkg/graph/synthetic")
-    store.add_quads(
-        ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(i), graph)
-        for i in range(size)
-    )
-    return store
+    """A graph of `size` triples <urn:s{i}> <urn:p> i in one named graph (the shape the pool's
+    benchmark measures too)."""
+    return store_of(size)
 
 
 def _app(client: TestClient) -> FastAPI:
