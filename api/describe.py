@@ -22,10 +22,13 @@ from clusterkg.graph.store import Store
 from clusterkg.paths import API_DIR, SOURCES_DIR
 
 INCOMING_LIMIT = 500
+# In order of preference; `rdf:value` last, for the nodes whose text is what they are (a
+# respondent's additional answer, a finding of Table 1), never shown by the IRI's last segment.
 LABEL_PROPERTIES = (
     iris.SKOS + "prefLabel",
     iris.RDFS + "label",
     iris.DCTERMS + "title",
+    iris.RDF + "value",
 )
 DERIVED = iris.PROV + "wasDerivedFrom"
 CKG = iris.ONTOLOGY
@@ -137,7 +140,8 @@ def best_labels(store: Store, terms: set[str]) -> dict[str, str]:
     for row in select(store, query):
         x, p, lit = row["x"].value, row["p"].value, row["l"]
         lang = getattr(lit, "language", None)
-        score = (0 if lang == "en" else 1 if not lang else 2) * 3 + LABEL_PROPERTIES.index(p)
+        tier = 0 if lang == "en" else 1 if not lang else 2
+        score = tier * len(LABEL_PROPERTIES) + LABEL_PROPERTIES.index(p)
         if x not in rank or (score, lit.value) < rank[x]:
             rank[x] = (score, lit.value)
     labels = {x: value for x, (_s, value) in rank.items()}

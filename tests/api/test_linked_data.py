@@ -198,6 +198,16 @@ def test_programme_page_links_its_excerpts_and_labels_its_terms(ld: TestClient) 
     assert "DESCRIBE" in page and "/sparql?format=ttl" in page
 
 
+def test_an_additional_answer_is_shown_by_its_text_not_its_key(ld: TestClient) -> None:
+    """Table 3, line 618: the French respondents' comment is an answer resource whose IRI ends
+    in a digest; the programme page names it by its text (`rdf:value`)."""
+    page = ld.get("/id/programme/FRA-poles-de-competitivite", headers={"Accept": "text/html"})
+    answer = "/id/programme/FRA-poles-de-competitivite/answer/target-groups-"
+    assert answer in page.text
+    link = page.text[page.text.index(f'href="{answer}'):]
+    assert link[link.index(">") + 1:].startswith("Cluster organisation funding: pôles only.")
+
+
 def test_incoming_links_and_discrepancies(ld: TestClient) -> None:
     objective = ld.get("/vocab/objectives-national/sme-competitiveness",
                        headers={"Accept": "text/html"}).text
