@@ -29,9 +29,9 @@ from .test_limits import RUNAWAY, SIMPLE, synthetic_store
 GROW = "SELECT ?a ?b ?c ?d WHERE { ?a ?x ?b . ?c ?y ?d } ORDER BY ?a ?b ?c ?d"
 
 
-def _rss_mib(pid: int) -> int:
+def _vm_mib(pid: int, field: str = "VmSize") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) // 1024
     return 0
 
@@ -44,13 +44,15 @@ def test_memory_cap_stops_the_query_and_replaces_the_worker() -> None:
         pool = QueryPool(synthetic_store(3000), 1, settings)
         try:
             (pid,) = pool.lane_pids("general")
-            baseline = _rss_mib(pid)
+            # The cap is on the address space (VmSize), which bounds what the worker can ever
+            # hold resident; its RSS alone may grow into heap the fork mapped but had not used.
+            baseline = _vm_mib(pid)
             peak, done = [baseline], threading.Event()
 
             def sample() -> None:
                 while not done.is_set():
                     try:
-                        peak[0] = max(peak[0], _rss_mib(pid))
+                        peak[0] = max(peak[0], _vm_mib(pid))
                     except (OSError, ValueError):
                         return
                     time.sleep(0.02)
@@ -65,7 +67,7 @@ def test_memory_cap_stops_the_query_and_replaces_the_worker() -> None:
             assert outcome.status == 503, outcome.body
             assert b"memory limit of 128 MiB" in outcome.body
             assert elapsed < 20  # stopped by memory, long before the 60 s time limit
-            assert peak[0] < baseline + cap_mib + 64, (baseline, peak[0])
+            assert peak[0] <= baseline + cap_mib, (baseline, peak[0])
             assert pool.lane_pids("general") and pool.lane_pids("general") != [pid]
             assert (await pool.run(QueryJob(SIMPLE), 10)).status == 200
         finally:

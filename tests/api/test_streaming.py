@@ -49,9 +49,14 @@ def roomy() -> Iterator[tuple[str, int]]:
         yield server
 
 
+IMPATIENT_LIMIT = 6  # seconds
+
+
 @pytest.fixture(scope="module")
 def impatient() -> Iterator[tuple[str, int]]:
-    with running_server(DATASET, max_rows="1000000", query_timeout="3",
+    # 6 s: time for the first chunk even on a loaded machine; the reader below then stalls
+    # for twice as long while the worker waits for room.
+    with running_server(DATASET, max_rows="1000000", query_timeout=str(IMPATIENT_LIMIT),
                         long_query_seconds="30", query_workers="2") as server:
         yield server
 
@@ -119,7 +124,7 @@ def test_slow_reader_is_cut_off_with_an_incomplete_body(impatient: tuple[str, in
         assert response.status_code == 200
         for block in response.iter_bytes():
             if not received:
-                time.sleep(6)  # past the 3 s limit while the worker waits for room
+                time.sleep(2 * IMPATIENT_LIMIT)  # past the limit while the worker waits for room
             received += len(block)
     assert 0 < received < len(_in_process(BIG, "SPARQL_Results_CSV"))
     assert httpx.post(url, data={"query": "ASK {}"}, timeout=10).status_code == 200
