@@ -170,6 +170,7 @@ def control_record(store: RemoteStore) -> Served | Switching | None:
         query_dataset=True)
     assert isinstance(result, ox.QuerySolutions)
     values = [row["v"].value for row in result if row["v"] is not None]
+    del result  # pyoxigraph's answers must be dropped on the thread that made them
     if not values:
         return None
     if len(values) > 1:
@@ -190,9 +191,11 @@ def served(store: RemoteStore) -> Served | None:
 
 
 def wait_served(store: RemoteStore, wait: float | None = None) -> Served | None:
-    """`served`, waiting up to `wait` seconds (default: `SWITCH_WAIT`, at most half the store's
-    time limit) for a switch under way to end; `ReleaseSwitching` if it does not."""
-    bound = min(SWITCH_WAIT, store.timeout / 2) if wait is None else wait
+    """`served`, waiting up to `wait` seconds for a switch under way to end; `ReleaseSwitching`
+    if it does not. The default is `SWITCH_WAIT`, at most a quarter of the store's time limit
+    (an API process gives its store the query time limit + 5 s: a reader gives up waiting,
+    with a retryable error, well before its worker's time limit)."""
+    bound = min(SWITCH_WAIT, store.timeout / 4) if wait is None else wait
     deadline = time.monotonic() + bound
     while True:
         try:
@@ -273,21 +276,33 @@ def _verify(store: RemoteStore, expected: dict[str, int], names: Callable[[str],
                            + "; ".join(wrong[:5]))
 
 
-def _record_update(record: dict[str, object], tag: str) -> str:
-    """One update operation that replaces the control record (one operation, so that no
-    reader finds the control graph empty between a DROP and an INSERT)."""
+def _record_update(record: dict[str, object], tag: str, *, replace: bool) -> str:
+    """One update operation that writes the control record: `replace` one that exists (one
+    operation, so that no reader finds the control graph empty between a delete and an insert),
+    else insert the first. (Virtuoso finds no solution for `OPTIONAL` over an empty graph, so
+    one operation cannot do both.)"""
     literal = ox.Literal(json.dumps(record, sort_keys=True), datatype=ox.NamedNode(RDF_JSON))
+    triples = f"<{CONTROL}> <{RDF_VALUE}> {literal} ; <{VERSION}> {ox.Literal(tag)}"
+    if not replace:
+        return f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {triples} }} }}"
     return (f"DELETE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }} "
-            f"INSERT {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> {literal} ; "
-            f"<{VERSION}> {ox.Literal(tag)} }} }} "
-            f"WHERE {{ OPTIONAL {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }} }}")
+            f"INSERT {{ GRAPH <{CONTROL}> {{ {triples} }} }} "
+            f"WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }}")
 
 
-def _switch(old: set[str], new: Served, version: str) -> str:
+def _switch(old: set[str], new: Served, version: str, *, replace: bool) -> str:
     """The one-request switch (servers with `atomic_update`)."""
     moves = [f"MOVE <{staging_name(version, g)}> TO <{g}>" for g in new.triples]
     drops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(old - set(new.triples))]
-    return " ;\n".join([*moves, *drops, _record_update(new.as_json(), new.tag)])
+    return " ;\n".join([*moves, *drops,
+                         _record_update(new.as_json(), new.tag, replace=replace)])
+
+
+def _check_record(store: RemoteStore, new: Served) -> None:
+    """The control record names the new release, as written (read back)."""
+    if control_record(store) != new:
+        raise PublishError(f"{store.url}: the control record does not name release "
+                           f"{new.release.version} after the switch")
 
 
 def _step(store: RemoteStore, sparql: str, done: Callable[[], bool] = lambda: False) -> None:
@@ -307,11 +322,11 @@ def _step(store: RemoteStore, sparql: str, done: Callable[[], bool] = lambda: Fa
 
 
 def _switch_in_steps(store: RemoteStore, old: set[str], switching: Switching, version: str,
-                     during: Callable[[str], None]) -> None:
+                     during: Callable[[str], None], *, replace: bool) -> None:
     """The stepwise switch (A: switching record; B: MOVEs and DROPs, verified; C: the new
     record). A failure after A is a `SwitchFailed`, and the switching record stays."""
     new = switching.next
-    _step(store, _record_update(switching.as_json(), switching.tag))
+    _step(store, _record_update(switching.as_json(), switching.tag, replace=replace))
     during("marked")
     steps = 0
     try:
@@ -329,7 +344,8 @@ def _switch_in_steps(store: RemoteStore, old: set[str], switching: Switching, ve
             steps += 1
             during(f"dropped {graph}")
         _verify(store, new.triples, lambda g: g, "served")
-        _step(store, _record_update(new.as_json(), new.tag))
+        _step(store, _record_update(new.as_json(), new.tag, replace=True))
+        _check_record(store, new)
     except Exception as exc:
         raise SwitchFailed(
             f"{store.url}: the switch to release {version} stopped after {steps} of "
@@ -383,12 +399,14 @@ def publish(
         set() if now is None else {*now.default, *now.named})
     if store.dialect.atomic_update:
         progress(f"switching {len(graphs)} graphs to release {version} in one request")
-        store.update(_switch(old, new, version))
+        store.update(_switch(old, new, version, replace=record is not None))
         during_switch("switched")
+        _check_record(store, new)
     else:
         progress(f"switching {len(graphs)} graphs to release {version} step by step")
         since = datetime.now(UTC).isoformat(timespec="seconds")
         switching = Switching(now, new, since, tuple(sorted(old)) if interrupted else ())
-        _switch_in_steps(store, old, switching, version, during_switch)
+        _switch_in_steps(store, old, switching, version, during_switch,
+                         replace=record is not None)
     _verify(store, triples, lambda g: g, "served")
     return new, True

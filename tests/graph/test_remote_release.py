@@ -97,7 +97,9 @@ def test_publish_switches_and_readers_follow(server: str, tmp_path: Path) -> Non
     publish(DATASET, store)
     reader, before = open_served(store)
     assert count(reader) == 28
-    after, changed = publish(release_b(tmp_path), store)
+    steps: list[str] = []
+    after, changed = publish(release_b(tmp_path), store, during_switch=steps.append)
+    assert steps == ["switched"]  # Oxigraph server: one atomic request, no switching record
     assert changed and after.release.version != before.version
     assert PROVENANCE not in store.named_graphs()  # the previous release's graph is dropped
     assert count(reader) == 23  # the bound reader noticed the switch and rebound
