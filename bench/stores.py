@@ -252,7 +252,9 @@ def markdown(report: dict[str, Any]) -> str:
              f"({report['date']})", "", f"Command: `{report['command']}`", "",
              f"Machine: {report['machine']}; synthetic release of {report['triples']} triples "
              f"(bench/synthetic.py, {report['organisations']} organisations, seed 1); "
-             f"{report['repeat']} interleaved rounds per query after one warm-up.", ""]
+             + (f"{report['repeat']} interleaved rounds per query after one warm-up."
+                if any(r["queries"] for r in report["stores"].values())
+                else "the query library was not run (`--skip-queries`)."), ""]
     for kind, result in report["stores"].items():
         lines += [f"## {kind}", "",
                   f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "

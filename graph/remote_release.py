@@ -321,15 +321,23 @@ def _step(store: RemoteStore, sparql: str, done: Callable[[], bool] = lambda: Fa
             time.sleep(attempt)
 
 
+def _switching(store: RemoteStore) -> bool:
+    """Whether the control record is a switching record (True when it cannot be read)."""
+    try:
+        return isinstance(control_record(store), Switching)
+    except Exception:
+        return True
+
+
 def _switch_in_steps(store: RemoteStore, old: set[str], switching: Switching, version: str,
                      during: Callable[[str], None], *, replace: bool) -> None:
     """The stepwise switch (A: switching record; B: MOVEs and DROPs, verified; C: the new
     record). A failure after A is a `SwitchFailed`, and the switching record stays."""
     new = switching.next
-    _step(store, _record_update(switching.as_json(), switching.tag, replace=replace))
-    during("marked")
     steps = 0
     try:
+        _step(store, _record_update(switching.as_json(), switching.tag, replace=replace))
+        during("marked")
         for graph, n in new.triples.items():
             source = staging_name(version, graph)
 
@@ -347,6 +355,8 @@ def _switch_in_steps(store: RemoteStore, old: set[str], switching: Switching, ve
         _step(store, _record_update(new.as_json(), new.tag, replace=True))
         _check_record(store, new)
     except Exception as exc:
+        if steps == 0 and not _switching(store):
+            raise  # the switching record was never written: the previous release is served
         raise SwitchFailed(
             f"{store.url}: the switch to release {version} stopped after {steps} of "
             f"{len(new.triples) + len(old - set(new.triples))} steps ({exc}); the store serves "
