@@ -147,8 +147,9 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
                   graphs: tuple[str, ...]) -> dict[str, Any]:
     """Republish `dump` while a direct reader and a clusterkg reader poll the triple count.
 
-    Every read is kept with its start and end time; the switch's window (from its first
-    request to its last, `publish(during_switch=…)`) says which reads overlapped it. A 503
+    Every read is kept with its start and end time; the switch's window (from just before its
+    first request to the end of its last: `publish(progress=…, during_switch=…)`) says which
+    reads overlapped it. A 503
     through clusterkg (a reader that waited for a switch in vain) is counted apart from other
     errors: it is the retryable answer, not a wrong one."""
     seen: dict[str, list[tuple[float, float, int | str]]] = {"direct": [], "clusterkg": []}
@@ -176,6 +177,11 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
         return ask
 
     steps: list[tuple[float, str]] = []
+
+    def begins(message: str) -> None:  # publish says "switching …" just before the switch
+        if message.startswith("switching"):
+            steps.append((time.perf_counter(), "begin"))
+
     with httpx.Client(timeout=300) as a, httpx.Client(timeout=300) as b:
         threads = [threading.Thread(target=reader, args=("direct", count(a, direct_url,
                                                                           direct_form))),
@@ -186,7 +192,7 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
         time.sleep(1)
         t0 = time.perf_counter()
         try:
-            publish(dump, store,
+            publish(dump, store, progress=begins,
                     during_switch=lambda step: steps.append((time.perf_counter(), step)))
             outcome = "published"
         except (OSError, RuntimeError) as exc:  # recorded: what a failed switch leaves
@@ -200,7 +206,7 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
     began, ended = (steps[0][0], steps[-1][0]) if steps else (t0, t0 + seconds)
     during = {k: [v for s, e, v in vs if s < ended and e > began] for k, vs in seen.items()}
     return {"publish_s": seconds, "outcome": outcome,
-            "switch_steps": len(steps), "switch_s": window,
+            "switch_steps": sum(1 for _, step in steps if step != "begin"), "switch_s": window,
             "counts_seen": {k: sorted({str(v) for _, _, v in vs}) for k, vs in seen.items()},
             "reads": {k: len(vs) for k, vs in seen.items()},
             "during_switch": {k: sorted({str(v) for v in vs}) for k, vs in during.items()},
