@@ -142,6 +142,8 @@ def outcome_response(outcome: QueryOutcome, settings: Settings) -> Response:
     """The HTTP response of a worker's outcome: a large answer is streamed as the worker
     writes it (and, if cut once sent, ends without its final chunk: see `streaming`)."""
     headers = {"Vary": "Accept"}
+    if outcome.status == 503:  # the worker's memory, the store's limit or a release switch
+        headers["Retry-After"] = RETRY_AFTER
     if outcome.truncated:
         headers[MAX_ROWS_HEADER] = str(settings.max_rows)
     if outcome.stream is not None:

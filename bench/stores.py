@@ -9,10 +9,13 @@ endpoint with the same dataset (`default-graph-uri` / `named-graph-uri` of the s
 `--repeat` times each after one warm-up: per-query p50/p95 and the ratio clusterkg/store.
 Both answers' row counts are recorded and must agree. Then it republishes a second release
 (another seed) while two readers poll a triple count — one directly at the server, one through
-clusterkg — and records every count each saw: a count that is neither the old release's nor
-the new one's is a half-done publish.
+clusterkg — and records every count each saw, and which reads overlapped the switch (its
+first to its last request): a count that is neither the old release's nor the new one's is a
+half-done publish; a 503 through clusterkg is a reader that waited for a stepwise switch
+(Virtuoso) longer than it may and was told to retry.
 
     python -m bench.stores --organisations 3000 --repeat 7
+    python -m bench.stores --stores virtuoso --organisations 3000 --skip-queries   # probe only
 
 Runs are bounded (one client at a time, `--repeat` per query, a per-request timeout).
 """
@@ -142,17 +145,27 @@ def _ask(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callabl
 
 def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
                   graphs: tuple[str, ...]) -> dict[str, Any]:
-    """Republish `dump` while a direct reader and a clusterkg reader poll the triple count."""
-    seen: dict[str, list[int | str]] = {"direct": [], "clusterkg": []}
+    """Republish `dump` while a direct reader and a clusterkg reader poll the triple count.
+
+    Every read is kept with its start and end time; the switch's window (from just before its
+    first request to the end of its last: `publish(progress=…, during_switch=…)`) says which
+    reads overlapped it. A 503
+    through clusterkg (a reader that waited for a switch in vain) is counted apart from other
+    errors: it is the retryable answer, not a wrong one."""
+    seen: dict[str, list[tuple[float, float, int | str]]] = {"direct": [], "clusterkg": []}
     stop = threading.Event()
     direct_form = [("query", COUNT)] + [("default-graph-uri", g) for g in graphs]
 
     def reader(kind: str, ask: Callable[[], Any]) -> None:
         while not stop.is_set():
+            t0 = time.perf_counter()
             try:
-                seen[kind].append(ask())
+                value: int | str = ask()
+            except httpx.HTTPStatusError as exc:
+                value = f"HTTP {exc.response.status_code}"
             except (httpx.HTTPError, ValueError, KeyError) as exc:
-                seen[kind].append(f"error: {type(exc).__name__}")
+                value = f"error: {type(exc).__name__}"
+            seen[kind].append((t0, time.perf_counter(), value))
             time.sleep(0.05)
 
     def count(client: httpx.Client, url: str, form: list[tuple[str, str]]) -> Callable[[], int]:
@@ -162,6 +175,12 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
             response.raise_for_status()
             return int(response.json()["results"]["bindings"][0]["n"]["value"])
         return ask
+
+    steps: list[tuple[float, str]] = []
+
+    def begins(message: str) -> None:  # publish says "switching …" just before the switch
+        if message.startswith("switching"):
+            steps.append((time.perf_counter(), "begin"))
 
     with httpx.Client(timeout=300) as a, httpx.Client(timeout=300) as b:
         threads = [threading.Thread(target=reader, args=("direct", count(a, direct_url,
@@ -173,7 +192,8 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
         time.sleep(1)
         t0 = time.perf_counter()
         try:
-            publish(dump, store)
+            publish(dump, store, progress=begins,
+                    during_switch=lambda step: steps.append((time.perf_counter(), step)))
             outcome = "published"
         except (OSError, RuntimeError) as exc:  # recorded: what a failed switch leaves
             outcome = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
@@ -182,9 +202,17 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
         stop.set()
         for thread in threads:
             thread.join()
+    window = (steps[0][0] - t0 if steps else None, steps[-1][0] - t0 if steps else None)
+    began, ended = (steps[0][0], steps[-1][0]) if steps else (t0, t0 + seconds)
+    during = {k: [v for s, e, v in vs if s < ended and e > began] for k, vs in seen.items()}
     return {"publish_s": seconds, "outcome": outcome,
-            "counts_seen": {k: sorted({str(v) for v in vs}) for k, vs in seen.items()},
-            "reads": {k: len(vs) for k, vs in seen.items()}}
+            "switch_steps": sum(1 for _, step in steps if step != "begin"), "switch_s": window,
+            "counts_seen": {k: sorted({str(v) for _, _, v in vs}) for k, vs in seen.items()},
+            "reads": {k: len(vs) for k, vs in seen.items()},
+            "during_switch": {k: sorted({str(v) for v in vs}) for k, vs in during.items()},
+            "reads_during_switch": {k: len(vs) for k, vs in during.items()},
+            "answers_503": {k: sum(1 for _, _, v in vs if v == "HTTP 503")
+                            for k, vs in seen.items()}}
 
 
 def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repeat: int,
@@ -230,13 +258,16 @@ def markdown(report: dict[str, Any]) -> str:
              f"({report['date']})", "", f"Command: `{report['command']}`", "",
              f"Machine: {report['machine']}; synthetic release of {report['triples']} triples "
              f"(bench/synthetic.py, {report['organisations']} organisations, seed 1); "
-             f"{report['repeat']} interleaved rounds per query after one warm-up.", ""]
+             + (f"{report['repeat']} interleaved rounds per query after one warm-up."
+                if any(r["queries"] for r in report["stores"].values())
+                else "the query library was not run (`--skip-queries`)."), ""]
     for kind, result in report["stores"].items():
         lines += [f"## {kind}", "",
                   f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "
-                  f"{result['triples']} triples.", "",
-                  "| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+                  f"{result['triples']} triples.", ""]
+        if result["queries"]:
+            lines += ["| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
+                      "|---|---:|---:|---:|---:|---:|---:|"]
         ratios = []
         for name, q in result["queries"].items():
             c, s = q["clusterkg"], q["store"]
@@ -259,12 +290,21 @@ def markdown(report: dict[str, Any]) -> str:
                           f"p50s): clusterkg {total_c / 1000:.2f} s, the store "
                           f"{total_s / 1000:.2f} s."]
         probe = result["probe"]
+        start, end = probe.get("switch_s", (None, None))
+        window = ("" if start is None or end is None else
+                  f"; its switch ({probe['switch_steps']} requests) ran from {start:.1f} s to "
+                  f"{end:.1f} s")
         lines += ["", f"Republish of another release during reads: {probe['outcome']} after "
-                      f"{probe['publish_s']:.1f} s; "
-                      f"triple counts seen directly at the server "
-                      f"{', '.join(probe['counts_seen']['direct'])} ({probe['reads']['direct']} "
-                      f"reads); through clusterkg {', '.join(probe['counts_seen']['clusterkg'])} "
-                      f"({probe['reads']['clusterkg']} reads).", ""]
+                      f"{probe['publish_s']:.1f} s{window}.", "",
+                  "| reader | reads | answers seen | reads overlapping the switch | "
+                  "answers seen by those | 503 (retry) |", "|---|---:|---|---:|---|---:|"]
+        for kind in ("direct", "clusterkg"):
+            lines.append(
+                f"| {kind} | {probe['reads'][kind]} | {', '.join(probe['counts_seen'][kind])} "
+                f"| {probe.get('reads_during_switch', {}).get(kind, '-')} | "
+                f"{', '.join(probe.get('during_switch', {}).get(kind, []))} | "
+                f"{probe.get('answers_503', {}).get(kind, '-')} |")
+        lines.append("")
     return "\n".join(lines) + "\n"
 
 
@@ -275,13 +315,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--memory-mb", type=int, default=2048, help="Virtuoso's page buffers")
     parser.add_argument("--stores", default="oxigraph,virtuoso")
+    parser.add_argument("--skip-queries", action="store_true",
+                        help="publish and probe only (no query-library table)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-    queries = _bench_queries()
+    queries = {} if args.skip_queries else _bench_queries()
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
         dump, second = Path(tmp) / "a" / "synthetic.nq", Path(tmp) / "b" / "synthetic.nq"
         for path, seed in ((dump, 1), (second, 2)):

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from clusterkg.graph.release import ReleaseError
-from clusterkg.graph.remote_release import PublishError, open_served, publish
+from clusterkg.graph.remote_release import PublishError, SwitchFailed, open_served, publish
 from clusterkg.graph.store import Store
 from clusterkg.graph.stores import StoreError, open_store
 from clusterkg.paths import DistLayout
@@ -51,7 +51,8 @@ def publish_to(url: str, dist: Path) -> int:
                                   progress=lambda msg: console.print(msg, highlight=False))
     except (ValueError, StoreError, PublishError, ReleaseError) as exc:
         console.print(f"[bold red]not published[/]: {exc}")
-        console.print("The release the store served before is still served.")
+        if not isinstance(exc, SwitchFailed):  # a stepwise switch that stopped says so itself
+            console.print("The release the store served before is still served.")
         return 2
     print(json.dumps({"store": str(store.url), "published": changed,
                       "version": served.release.version,
@@ -66,7 +67,8 @@ def publish_command(
     dist: Annotated[Path, typer.Option("--dist", help="Build output folder.")] = Path("dist"),
 ) -> None:
     """Push the current release of DIST (build + waves) to a remote store, verify it (triples per
-    graph), then switch what the store serves in one update; idempotent."""
+    graph), then switch what the store serves (in one update where the store applies one
+    atomically, else step by step behind a switching record); idempotent."""
     raise typer.Exit(publish_to(store, dist))
 
 

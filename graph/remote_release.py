@@ -8,25 +8,39 @@ SPARQL server:
    `…/graph/staging/<version>/<graph>`, which no reader's dataset names;
 2. the staged graphs are counted on the server and compared with the release (triples per
    graph); a difference stops the publish, the staging graphs are dropped;
-3. one SPARQL Update request switches: `MOVE` of every staged graph onto its served name,
-   `DROP` of the previous release's graphs that the new one lacks, and the new served-release
-   record in the control graph (`…/graph/control`: the release's JSON, its default and named
-   graph lists). On a server that applies one update request atomically (Oxigraph server:
-   `Dialect.atomic_update`), every reader — through clusterkg or querying the server directly —
-   sees the previous release or the new one, never a mix;
+3. the switch: `MOVE` of every staged graph onto its served name, `DROP` of the previous
+   release's graphs that the new one lacks, and the new served-release record in the control
+   graph (`…/graph/control`: the release's JSON, its graph lists, and `owl:versionInfo` naming
+   the publish, `Served.tag`). How depends on the server:
+   - one SPARQL Update request where the server applies a request atomically (Oxigraph server:
+     `Dialect.atomic_update`): every reader — through clusterkg or querying the server
+     directly — sees the previous release or the new one, never a mix;
+   - elsewhere (Virtuoso commits each `MOVE` as it goes) in steps: (A) one small update replaces
+     the control record by a *switching* record naming both releases (`Switching`), (B) one
+     request per `MOVE` and per `DROP` (bounded transactions, each retried on the server's
+     lock timeout), the served graphs counted against the release, (C) the new record. A reader
+     through clusterkg checks after every query that `owl:versionInfo` still names the publish
+     it read: from (A) on it does not, so the reader waits for (C) (`ControlRecord`, bounded)
+     and asks the new release, or fails with `ReleaseSwitching` — never a mixed answer. A reader
+     querying the server directly sees the graphs change one by one during (B);
 4. the served graphs are counted again against the release.
 
 A publish that fails or is killed before step 3 leaves the previous release served and whole
 (its leftovers are staging graphs, which the next publish drops); publishing the release already
-served only verifies it (idempotent). API processes over the store read the control record
-(`served`) at start and poll it, so all of them follow a publish.
+served only verifies it (idempotent). A publish that fails or is killed during a stepwise switch
+leaves the switching record: `served`, `open_served` and readers say that the switch was
+interrupted, and the next publish repairs it (uploads its release again and switches). API
+processes over the store read the control record (`served`) at start and poll it, so all of them
+follow a publish.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +48,7 @@ import pyoxigraph as ox
 from clusterkg import iris
 from clusterkg.graph.release import Release, WaveRef, load_release
 from clusterkg.graph.store import OxigraphStore, RdfFormat
+from clusterkg.graph.stores.dialect import ReleaseSwitching, StoreTimeout
 from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore
 
 CONTROL = iris.graph_iri("control")
@@ -42,10 +57,18 @@ DEFAULT_GRAPH = iris.graph_iri("release/default")
 RDF_VALUE = iris.RDF + "value"
 RDF_JSON = iris.RDF + "JSON"
 VERSION = iris.OWL + "versionInfo"
+SWITCH_WAIT = 10.0  # seconds a reader waits for a stepwise switch to end (at most)
+POLL = 0.2
+TRIES = 3  # attempts of one switch step that the server stopped at its lock timeout
 
 
 class PublishError(RuntimeError):
     """The publish stopped; the server still serves the release it served before."""
+
+
+class SwitchFailed(PublishError):
+    """A stepwise switch stopped half way: the server serves no whole release until the next
+    publish repairs it (the switching record says so to every reader through clusterkg)."""
 
 
 @dataclass(frozen=True)
@@ -90,28 +113,105 @@ class Served:
                    {str(k): int(v) for k, v in triples.items()}, switch)
 
 
+@dataclass(frozen=True)
+class Switching:
+    """The control record during a stepwise switch, and after one that was interrupted:
+    the release served before (None: the first publish) and the one being switched to."""
+
+    previous: Served | None
+    next: Served
+    since: str  # UTC, ISO 8601: when the switch began
+    also: tuple[str, ...] = ()  # graphs an earlier interrupted switch may have left served
+
+    @property
+    def tag(self) -> str:
+        """The record's `owl:versionInfo`: never a publish's tag, so `serves()` fails."""
+        before = self.previous.tag if self.previous else "-"
+        return f"switching {before} -> {self.next.tag}"
+
+    def graphs(self) -> set[str]:
+        """Every graph either release serves (what a repair must replace or drop)."""
+        before = set() if self.previous is None else {*self.previous.default,
+                                                       *self.previous.named}
+        return before | set(self.next.triples) | set(self.also)
+
+    def message(self, store: RemoteStore) -> str:
+        before = self.previous.release.version if self.previous else "none"
+        return (f"a publish to {store.url} is switching from release {before} to "
+                f"{self.next.release.version} (since {self.since}); if no publish is running, "
+                "it was interrupted during its switch: run `clusterkg publish --store URL` again")
+
+    def as_json(self) -> dict[str, object]:
+        return {"switching": {"previous": self.previous.as_json() if self.previous else None,
+                              "next": self.next.as_json(), "since": self.since,
+                              "also": list(self.also)}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Switching:
+        previous, new, since, also = (data["previous"], data["next"], data["since"],
+                                      data.get("also", []))
+        assert isinstance(new, dict) and (previous is None or isinstance(previous, dict))
+        assert isinstance(also, list)
+        return cls(None if previous is None else Served.from_json(previous),
+                   Served.from_json(new), str(since), tuple(str(g) for g in also))
+
+
 def staging_name(version: str, graph: str) -> str:
     """Where `graph` of release `version` is uploaded before the switch."""
     suffix = graph[len(iris.GRAPH):] if graph.startswith(iris.GRAPH) else graph
     return f"{STAGING}{version}/{suffix}"
 
 
-def served(store: RemoteStore) -> Served | None:
-    """The release `store` serves (None before the first publish)."""
+def control_record(store: RemoteStore) -> Served | Switching | None:
+    """The control graph's record as it is: a served release, a switch under way (or
+    interrupted), or None before the first publish."""
     result = store.query(
         f"SELECT ?v WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> ?v }} }}",
         query_dataset=True)
     assert isinstance(result, ox.QuerySolutions)
     values = [row["v"].value for row in result if row["v"] is not None]
+    del result  # pyoxigraph's answers must be dropped on the thread that made them
     if not values:
         return None
     if len(values) > 1:
         raise PublishError(f"{store.url}: {len(values)} served-release records in {CONTROL}")
-    return Served.from_json(json.loads(values[0]))
+    data = json.loads(values[0])
+    if "switching" in data:
+        return Switching.from_json(data["switching"])
+    return Served.from_json(data)
+
+
+def served(store: RemoteStore) -> Served | None:
+    """The release `store` serves (None before the first publish); `ReleaseSwitching` while a
+    publish switches, or after one was interrupted during its switch."""
+    record = control_record(store)
+    if isinstance(record, Switching):
+        raise ReleaseSwitching(record.message(store))
+    return record
+
+
+def wait_served(store: RemoteStore, wait: float | None = None) -> Served | None:
+    """`served`, waiting up to `wait` seconds for a switch under way to end; `ReleaseSwitching`
+    if it does not. The default is `SWITCH_WAIT`, at most a quarter of the store's time limit
+    (an API process gives its store the query time limit + 5 s: a reader gives up waiting,
+    with a retryable error, well before its worker's time limit)."""
+    bound = min(SWITCH_WAIT, store.timeout / 4) if wait is None else wait
+    deadline = time.monotonic() + bound
+    while True:
+        try:
+            return served(store)
+        except ReleaseSwitching:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(POLL)
 
 
 class ControlRecord:
-    """The `Follower` of a release store: the control graph's record says what is served."""
+    """The `Follower` of a release store: the control graph's record says what is served.
+    `wait`: seconds a reader waits for a switch under way (None: `wait_served`'s default)."""
+
+    def __init__(self, wait: float | None = None) -> None:
+        self.wait = wait
 
     def serves(self, store: RemoteStore, version: str) -> bool:
         """`version` is the tag of a publish (`Served.tag`)."""
@@ -121,18 +221,19 @@ class ControlRecord:
         return bool(result)
 
     def current(self, store: RemoteStore) -> RemoteDataset:
-        now = served(store)
+        now = wait_served(store, self.wait)
         if now is None:
             raise PublishError(f"{store.url} no longer serves a release")
         return now.dataset
 
 
-def open_served(store: RemoteStore) -> tuple[RemoteStore, Release]:
-    """The store bound to the release it serves, and that release (for `serve --store`)."""
-    current = served(store)
+def open_served(store: RemoteStore, *, wait: float | None = None) -> tuple[RemoteStore, Release]:
+    """The store bound to the release it serves, and that release (for `serve --store`);
+    waits up to `wait` s for a switch under way (`wait_served`)."""
+    current = wait_served(store, wait)
     if current is None:
         raise PublishError(f"{store.url} serves no release: run `clusterkg publish --store URL`")
-    return store.bound(current.dataset, ControlRecord()), current.release
+    return store.bound(current.dataset, ControlRecord(wait)), current.release
 
 
 def _graphs(local: OxigraphStore) -> dict[str, bytes]:
@@ -175,16 +276,92 @@ def _verify(store: RemoteStore, expected: dict[str, int], names: Callable[[str],
                            + "; ".join(wrong[:5]))
 
 
-def _switch(served_now: Served | None, new: Served, version: str) -> str:
-    old = set() if served_now is None else {*served_now.default, *served_now.named}
+def _record_update(record: dict[str, object], tag: str, *, replace: bool) -> str:
+    """One update operation that writes the control record: `replace` one that exists (one
+    operation, so that no reader finds the control graph empty between a delete and an insert),
+    else insert the first. (Virtuoso finds no solution for `OPTIONAL` over an empty graph, so
+    one operation cannot do both.)"""
+    literal = ox.Literal(json.dumps(record, sort_keys=True), datatype=ox.NamedNode(RDF_JSON))
+    triples = f"<{CONTROL}> <{RDF_VALUE}> {literal} ; <{VERSION}> {ox.Literal(tag)}"
+    if not replace:
+        return f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {triples} }} }}"
+    return (f"DELETE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }} "
+            f"INSERT {{ GRAPH <{CONTROL}> {{ {triples} }} }} "
+            f"WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }}")
+
+
+def _switch(old: set[str], new: Served, version: str, *, replace: bool) -> str:
+    """The one-request switch (servers with `atomic_update`)."""
     moves = [f"MOVE <{staging_name(version, g)}> TO <{g}>" for g in new.triples]
     drops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(old - set(new.triples))]
-    record = json.dumps(new.as_json(), sort_keys=True)
-    literal = ox.Literal(record, datatype=ox.NamedNode(RDF_JSON))
-    control = [f"DROP SILENT GRAPH <{CONTROL}>",
-               f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{RDF_VALUE}> {literal} ; "
-               f"<{VERSION}> {ox.Literal(new.tag)} }} }}"]
-    return " ;\n".join([*moves, *drops, *control])
+    return " ;\n".join([*moves, *drops,
+                         _record_update(new.as_json(), new.tag, replace=replace)])
+
+
+def _check_record(store: RemoteStore, new: Served) -> None:
+    """The control record names the new release, as written (read back)."""
+    if control_record(store) != new:
+        raise PublishError(f"{store.url}: the control record does not name release "
+                           f"{new.release.version} after the switch")
+
+
+def _step(store: RemoteStore, sparql: str, done: Callable[[], bool] = lambda: False) -> None:
+    """One request of a stepwise switch; retried (up to `TRIES`) when the server stopped it at
+    its lock timeout (Virtuoso's SR171 under concurrent readers) and `done()` says it did not
+    take effect after all."""
+    for attempt in range(1, TRIES + 1):
+        try:
+            store.update(sparql)
+            return
+        except StoreTimeout:
+            if done():
+                return
+            if attempt == TRIES:
+                raise
+            time.sleep(attempt)
+
+
+def _switching(store: RemoteStore) -> bool:
+    """Whether the control record is a switching record (True when it cannot be read)."""
+    try:
+        return isinstance(control_record(store), Switching)
+    except Exception:
+        return True
+
+
+def _switch_in_steps(store: RemoteStore, old: set[str], switching: Switching, version: str,
+                     during: Callable[[str], None], *, replace: bool) -> None:
+    """The stepwise switch (A: switching record; B: MOVEs and DROPs, verified; C: the new
+    record). A failure after A is a `SwitchFailed`, and the switching record stays."""
+    new = switching.next
+    steps = 0
+    try:
+        _step(store, _record_update(switching.as_json(), switching.tag, replace=replace))
+        during("marked")
+        for graph, n in new.triples.items():
+            source = staging_name(version, graph)
+
+            def moved(source: str = source, graph: str = graph, n: int = n) -> bool:
+                return store.triples_per_graph([source, graph]) == {source: 0, graph: n}
+
+            _step(store, f"MOVE <{source}> TO <{graph}>", moved)
+            steps += 1
+            during(f"moved {graph}")
+        for graph in sorted(old - set(new.triples)):
+            _step(store, f"DROP SILENT GRAPH <{graph}>")
+            steps += 1
+            during(f"dropped {graph}")
+        _verify(store, new.triples, lambda g: g, "served")
+        _step(store, _record_update(new.as_json(), new.tag, replace=True))
+        _check_record(store, new)
+    except Exception as exc:
+        if steps == 0 and not _switching(store):
+            raise  # the switching record was never written: the previous release is served
+        raise SwitchFailed(
+            f"{store.url}: the switch to release {version} stopped after {steps} of "
+            f"{len(new.triples) + len(old - set(new.triples))} steps ({exc}); the store serves "
+            "no whole release until `clusterkg publish --store URL` runs again") from exc
+    during("recorded")
 
 
 def publish(
@@ -192,19 +369,27 @@ def publish(
     store: RemoteStore,
     *,
     before_switch: Callable[[], None] = lambda: None,
+    during_switch: Callable[[str], None] = lambda _: None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[Served, bool]:
     """Publish the current release of the dump `dataset` to `store`; returns what is served
     and whether anything changed (False: that release was served already, and verified).
-    `before_switch` runs once the staged graphs are verified (tests stop a publish there)."""
+    `before_switch` runs once the staged graphs are verified, `during_switch` after each request
+    of the switch with its step's name (tests stop or slow a publish there)."""
     local, release = load_release(dataset)
     graphs = _graphs(local)
     triples = {g: _count(data) for g, data in graphs.items()}
     named = tuple(sorted(g for g in graphs if g != DEFAULT_GRAPH))
     default = (DEFAULT_GRAPH,) if DEFAULT_GRAPH in graphs else named
-    now = served(store)
-    new = Served(release, default, named, triples, 1 + (now.switch if now else 0))
-    if now is not None and now.release.version == release.version:
+    record = control_record(store)
+    interrupted = record if isinstance(record, Switching) else None
+    now = interrupted.previous if interrupted else record
+    assert not isinstance(now, Switching)
+    switches = max(now.switch if now else 0, interrupted.next.switch if interrupted else 0)
+    new = Served(release, default, named, triples, 1 + switches)
+    if interrupted is not None:
+        progress(f"{interrupted.message(store)}: repairing")
+    elif now is not None and now.release.version == release.version:
         _verify(store, triples, lambda g: g, "served")
         return now, False
     dropped = drop_staging(store)
@@ -220,7 +405,18 @@ def publish(
     except BaseException:
         drop_staging(store)
         raise
-    progress(f"switching {len(graphs)} graphs to release {version}")
-    store.update(_switch(now, new, version))
+    old = interrupted.graphs() if interrupted else (
+        set() if now is None else {*now.default, *now.named})
+    if store.dialect.atomic_update:
+        progress(f"switching {len(graphs)} graphs to release {version} in one request")
+        store.update(_switch(old, new, version, replace=record is not None))
+        during_switch("switched")
+        _check_record(store, new)
+    else:
+        progress(f"switching {len(graphs)} graphs to release {version} step by step")
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        switching = Switching(now, new, since, tuple(sorted(old)) if interrupted else ())
+        _switch_in_steps(store, old, switching, version, during_switch,
+                         replace=record is not None)
     _verify(store, triples, lambda g: g, "served")
     return new, True

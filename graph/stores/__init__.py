@@ -12,6 +12,7 @@ from clusterkg.graph.stores import virtuoso as virtuoso
 from clusterkg.graph.stores.dialect import (
     Dialect,
     IncompleteAnswer,
+    ReleaseSwitching,
     StoreError,
     StoreTimeout,
     StoreUrl,
@@ -22,6 +23,7 @@ from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore, open_store
 __all__ = [
     "Dialect",
     "IncompleteAnswer",
+    "ReleaseSwitching",
     "RemoteDataset",
     "RemoteStore",
     "StoreError",

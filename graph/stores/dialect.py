@@ -35,6 +35,12 @@ class StoreTimeout(IncompleteAnswer):
     """The server stopped the query at its own time limit."""
 
 
+class ReleaseSwitching(StoreError):
+    """The server is between two releases: a publish is switching what it serves on a server
+    that cannot switch in one request (or a publish was interrupted while switching). Nothing
+    was answered; asking again later is the remedy (the API answers 503 with `Retry-After`)."""
+
+
 @dataclass(frozen=True)
 class StoreUrl:
     """A parsed `--store` URL: `<dialect>+<http(s) base>[?params]`."""

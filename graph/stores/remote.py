@@ -15,7 +15,9 @@ graphs are when it does not choose them itself, sent explicitly with every query
 control and staging graphs) never enter an answer. A dataset that is a release carries its
 version: after each query over it the store asks its `Follower` whether the server still serves
 that release; if a publish switched it meanwhile, the store rebinds to the new release and asks
-again, so an answer never combines one release's graph list with another's graphs.
+again, so an answer never combines one release's graph list with another's graphs. While a
+publish switches on a server that cannot switch in one request, the follower waits (bounded)
+for the switch to end, else raises `ReleaseSwitching`: no answer read during a switch is given.
 
 The HTTP client is made per process: query workers are forked, and a connection must not be
 shared across a fork.
@@ -39,6 +41,7 @@ from clusterkg.graph.store import QueryResult, RdfFormat
 from clusterkg.graph.stores.dialect import (
     Dialect,
     IncompleteAnswer,
+    ReleaseSwitching,
     StoreError,
     StoreTimeout,
     StoreUrl,
@@ -202,7 +205,8 @@ class RemoteStore:
                     or self.follower.serves(self, dataset.version)):
                 return result
             self.dataset = self.follower.current(self)  # a publish switched: ask the new one
-        raise StoreError(f"{self.url}: the served release changed during three tries; retry")
+        raise ReleaseSwitching(
+            f"{self.url}: the served release changed during three tries; retry")
 
     def _ask(self, sparql: str, default: Sequence[str] | None,
              named: Sequence[str] | None) -> QueryResult:

@@ -53,19 +53,25 @@ bookworm) and what this dialect does about it:
   where SPARQL 1.1 Federation asks for an empty solution.
 - **`INSERT DATA` refuses blank nodes** (SP031, "not allowed in a constant clause"); the GSP
   accepts them (and relabels them).
-- **One update is one transaction with a log limit.** The switch of a ~1M-triple release (its
-  MOVEs in one request) fails with `SR325: Transaction aborted because it's log after image size
-  went above the limit` under the default `TransactionAfterImageLimit` (50 MB); clusterkg's own
-  `virtuoso.ini` raises it to 1.5 GB. A server configured elsewhere needs the same.
+- **One update is one transaction with a log limit.** The switch of a ~1M-triple release as one
+  request (all its MOVEs) failed with `SR325: Transaction aborted because it's log after image
+  size went above the limit` under the default `TransactionAfterImageLimit` (50 MB); clusterkg's
+  own `virtuoso.ini` raises it to 1.5 GB, and the switch is now one request per graph, so only
+  the largest graph's MOVE must fit (a server configured elsewhere needs a limit above that).
 - **MOVE is not atomic for readers, and waits for them.** One update request with ten `MOVE`s
   of 30,000 triples each took 52 s; a reader polling the server's own endpoint saw 0, then 3 of
   10, then 10 graphs moved (each MOVE commits as it goes; `atomic_update = False`). Readers
-  and the switch contend for locks: a publish of a 20k-triple release whose switch ran while a
-  reader polled every 50 ms failed once with `S1T00 Error SR171: Transaction timed out`; a
-  112k-triple republish under two readers passed in 14 s, the direct reader seeing a count of
-  neither release (`bench/results/stores-2026-12-03.md`); at 1M triples readers *through
-  clusterkg* saw one too (`bench/results/stores-virtuoso-1m-2026-12-03.md`): the MOVE-based
-  switch is not atomic for clusterkg's readers on Virtuoso.
+  and the switch contend for locks: a switch that ran while a reader polled every 50 ms failed
+  once with `S1T00 Error SR171: Transaction timed out`. At 1M triples readers *through
+  clusterkg* saw a half-moved count with the one-request switch
+  (`bench/results/stores-virtuoso-1m-2026-12-03.md`). So `publish` switches Virtuoso step by
+  step behind a switching record (`graph/remote_release.py`): readers through clusterkg wait or
+  get a retryable error during the switch, never a mix; direct readers still see the graphs
+  change one by one; each step is retried when Virtuoso stops it at its lock timeout.
+- **`OPTIONAL` over an empty graph has no solution** in an update's `WHERE` (SPARQL gives one
+  empty solution): `DELETE {…} INSERT {…} WHERE { OPTIONAL {…} }` inserts nothing when nothing
+  matched. The control record is therefore inserted with `INSERT DATA` the first time and
+  replaced by one `DELETE/INSERT … WHERE` afterwards.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Publishing a release to Oxigraph server: staged, verified, switched in one request;
 idempotent; a publish that fails or is killed before the switch leaves the previous release
-served and whole; a release with waves answers as the embedded store does."""
+served and whole; a release with waves answers as the embedded store does; a step of the
+stepwise switch (servers without `atomic_update`) is retried at the server's lock timeout
+(`tests/stores/test_publish_virtuoso.py` runs that switch on a real Virtuoso)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.graph import waves
+from clusterkg.graph import remote_release, waves
 from clusterkg.graph.build import BuildSummary
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import (
@@ -27,7 +29,7 @@ from clusterkg.graph.remote_release import (
     served,
 )
 from clusterkg.graph.store import OxigraphStore, RdfFormat
-from clusterkg.graph.stores import RemoteStore, open_store
+from clusterkg.graph.stores import RemoteStore, StoreTimeout, open_store
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
 from clusterkg.paths import DistLayout
 from clusterkg.queries.library import library
@@ -97,7 +99,9 @@ def test_publish_switches_and_readers_follow(server: str, tmp_path: Path) -> Non
     publish(DATASET, store)
     reader, before = open_served(store)
     assert count(reader) == 28
-    after, changed = publish(release_b(tmp_path), store)
+    steps: list[str] = []
+    after, changed = publish(release_b(tmp_path), store, during_switch=steps.append)
+    assert steps == ["switched"]  # Oxigraph server: one atomic request, no switching record
     assert changed and after.release.version != before.version
     assert PROVENANCE not in store.named_graphs()  # the previous release's graph is dropped
     assert count(reader) == 23  # the bound reader noticed the switch and rebound
@@ -160,3 +164,32 @@ def test_a_release_with_waves_answers_as_the_embedded_store(
         ours = [tuple(r) for r in remote.query(text)]  # type: ignore[union-attr]
         theirs = [tuple(r) for r in embedded.query(text)]  # type: ignore[union-attr]
         assert ours == theirs, name
+
+
+class LockTimeouts:
+    """A store whose first `failures` updates the server stops at its lock timeout (Virtuoso's
+    SR171 when a switch step and readers contend)."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.sent = failures, 0
+
+    def update(self, sparql: str) -> None:
+        self.sent += 1
+        if self.failures:
+            self.failures -= 1
+            raise StoreTimeout("S1T00 Error SR171: Transaction timed out")
+
+
+def test_a_switch_step_stopped_at_the_lock_timeout_is_retried(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("clusterkg.graph.remote_release.time.sleep", lambda _: None)
+    once = LockTimeouts(1)
+    remote_release._step(once, "MOVE <a> TO <b>")  # type: ignore[arg-type]
+    assert once.sent == 2
+    applied = LockTimeouts(1)  # stopped as it answered, but done: not sent again
+    remote_release._step(applied, "MOVE <a> TO <b>", lambda: True)  # type: ignore[arg-type]
+    assert applied.sent == 1
+    always = LockTimeouts(5)
+    with pytest.raises(StoreTimeout):
+        remote_release._step(always, "MOVE <a> TO <b>")  # type: ignore[arg-type]
+    assert always.sent == remote_release.TRIES
