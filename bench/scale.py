@@ -361,10 +361,11 @@ def markdown(report: dict[str, Any]) -> str:
              f"Machine: {report['machine']}; {report['versions']}. "
              f"Plot: `{report['plot']}`.", "",
              "| triples | dump MiB | generate s | serdi triples/s | pyoxigraph triples/s | "
-             "clusterkg release triples/s | release / pyoxigraph | workers | "
+             "clusterkg release triples/s | release s / pyoxigraph s | "
+             "load peak RSS B/triple (pyoxigraph, release) | workers | "
              "B/triple PSS | B/triple RSS | B/triple distinct frames | first answer s | "
              "library pass s (sum of p50) |",
-             "|" + "---:|" * 13]
+             "|" + "---:|" * 14]
     for r in rows:
         s = r.get("serve", {})
         cells = [f"{r.get('triples', 0):,}", f"{r['generate'].get('bytes', 0) / (1 << 20):.0f}",
@@ -373,6 +374,9 @@ def markdown(report: dict[str, Any]) -> str:
                   for k in ("serdi", "pyoxigraph", "release")]
         cells.append(f"{r['release']['seconds'] / r['pyoxigraph']['seconds']:.2f}"
                      if "triples_per_s" in r.get("release", {}) else "–")
+        cells.append(", ".join(f"{r[k]['peak_rss'] / r['triples']:.0f}"
+                               for k in ("pyoxigraph", "release") if "peak_rss" in r.get(k, {}))
+                     or "–")
         cells.append(str(s.get("workers", "–")))
         cells += [f"{s[k]:.0f}" if s.get(k) else "–"
                   for k in ("pss_per_triple", "rss_per_triple", "unique_per_triple")]
@@ -471,6 +475,8 @@ def plot(report: dict[str, Any], path: Path) -> None:
         axis.set_xlabel("triples")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize="small")
+    for axis in (load, memory, start):
+        axis.set_ylim(bottom=0)
     fig.suptitle(f"clusterkg scale curve, {report['date']}")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -487,7 +493,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-free-gib", type=float, default=3.0)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--workdir", type=Path, default=None, help="where the dumps go")
+    parser.add_argument("--render", type=Path, default=None,
+                        help="only rewrite the page and plot of a results .json")
     args = parser.parse_args(argv)
+    if args.render:
+        measured = json.loads(args.render.read_text())
+        args.render.with_suffix(".md").write_text(markdown(measured))
+        plot(measured, args.render.with_suffix(".png"))
+        return
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     stem = args.out / f"scale-{stamp}"
     report: dict[str, Any] = {
