@@ -309,28 +309,58 @@ def serve(dist: Path, watch: Watch, queries: dict[str, str], seconds: float,
     return result
 
 
+LOADS = ("serdi", "pyoxigraph", "release")
+
+
+def load_order(repeats: int) -> list[tuple[str, int]]:
+    """The loads of one size, each `repeats` times, the order reversed every other round so
+    that neither comes always first on a machine whose load drifts; the raw load comes first
+    of all (it writes the manifest the release load checks)."""
+    order = []
+    for round_ in range(repeats):
+        names = LOADS if round_ % 2 == 0 else LOADS[::-1]
+        order += [(name, round_) for name in names]
+    return order
+
+
+def _combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One load's runs as one entry: the median time, every time, the highest peak RSS."""
+    seconds = sorted(r["seconds"] for r in runs)
+    return {**runs[0], "seconds": seconds[(len(seconds) - 1) // 2],
+            "runs_s": [r["seconds"] for r in runs],
+            "peak_rss": max(r.get("peak_rss", 0) for r in runs)}
+
+
 def measure_size(organisations: int, workdir: Path, watch: Watch, queries: dict[str, str],
-                 seconds: float, timeout: float) -> dict[str, Any]:
+                 seconds: float, timeout: float, repeats: int = 1,
+                 serving: bool = True) -> dict[str, Any]:
     """Every measurement of one size; the dump is removed afterwards."""
     dist = workdir / f"synthetic-{organisations}"
     dist.mkdir()
     dump = dist / DUMP_NAME
     row: dict[str, Any] = {"organisations": organisations}
+    actions: dict[str, Callable[[], dict[str, Any]]] = {
+        "serdi": lambda: serdi_parse(dump), "pyoxigraph": lambda: raw_load(dump),
+        "release": lambda: release_load(dump)}
     try:
-        steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-            ("generate", lambda: generate(dump, organisations)),
-            ("serdi", lambda: serdi_parse(dump)),
-            ("pyoxigraph", lambda: raw_load(dump)),
-            ("release", lambda: release_load(dump)),
-        ]
-        for name, action in steps:
-            with watch.step_of(name, row):
-                row[name] = in_child(watch, action)
-            if "error" in row[name]:
+        with watch.step_of("generate", row):
+            row["generate"] = in_child(watch, lambda: generate(dump, organisations))
+        if "error" in row["generate"]:
+            return row
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in LOADS}
+        for name, round_ in load_order(repeats):
+            with watch.step_of(name if repeats == 1 else f"{name} {round_ + 1}", row):
+                result = in_child(watch, actions[name])
+            if "error" in result:
+                row[name] = result
                 return row
+            runs[name].append(result)
+        row |= {name: _combined(found) for name, found in runs.items()}
         row["triples"] = row["pyoxigraph"]["quads"]
-        for name in ("serdi", "pyoxigraph", "release"):
+        for name in LOADS:
             row[name]["triples_per_s"] = row["triples"] / row[name]["seconds"]
+        if not serving:
+            return row
         with watch.step_of("serve", row):
             try:
                 row["serve"] = serve(dist, watch, queries, seconds, timeout)
@@ -371,7 +401,7 @@ def markdown(report: dict[str, Any]) -> str:
         cells = [f"{r.get('triples', 0):,}", f"{r['generate'].get('bytes', 0) / (1 << 20):.0f}",
                  f"{r['generate'].get('seconds', 0):.0f}"]
         cells += [f"{r[k]['triples_per_s']:,.0f}" if "triples_per_s" in r.get(k, {}) else "–"
-                  for k in ("serdi", "pyoxigraph", "release")]
+                  for k in LOADS]
         cells.append(f"{r['release']['seconds'] / r['pyoxigraph']['seconds']:.2f}"
                      if "triples_per_s" in r.get("release", {}) else "–")
         cells.append(", ".join(f"{r[k]['peak_rss'] / r['triples']:.0f}"
@@ -387,6 +417,15 @@ def markdown(report: dict[str, Any]) -> str:
     errors = [(r["organisations"], k, v["error"]) for r in rows for k, v in r.items()
               if isinstance(v, dict) and "error" in v]
     lines += [""] + [f"- {n} organisations, {k}: {e}" for n, k, e in errors]
+    lines += ["Load rates: the median of each load's runs; peak RSS of the pyoxigraph step "
+              "includes the distinct-triple count its manifest needs (untimed)."]
+    timed = [r for r in rows if len(r.get("release", {}).get("runs_s", [])) > 1]
+    if timed:
+        lines += ["", "## Each load's runs (s, in the order run)", "",
+                  "| triples | serdi | pyoxigraph | clusterkg release |", "|---:|---|---|---|"]
+        lines += [f"| {r['triples']:,} | " + " | ".join(
+            ", ".join(f"{t:.1f}" for t in r[k]["runs_s"]) for k in LOADS) + " |"
+            for r in timed]
     if done:
         lines += ["", "## Per-query latency through `/sparql` (ms, p50 / p95)", "",
                   "| query | " + " | ".join(f"{r['triples']:,}" for r in done) + " |",
@@ -493,6 +532,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-free-gib", type=float, default=3.0)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--workdir", type=Path, default=None, help="where the dumps go")
+    parser.add_argument("--load-repeats", type=int, default=1,
+                        help="times each load runs (median reported), order alternating")
+    parser.add_argument("--no-serve", action="store_true", help="measure the loads only")
+    parser.add_argument("--tag", default="", help="suffix of the results' name")
     parser.add_argument("--render", type=Path, default=None,
                         help="only rewrite the page and plot of a results .json")
     args = parser.parse_args(argv)
@@ -502,7 +545,7 @@ def main(argv: list[str] | None = None) -> None:
         plot(measured, args.render.with_suffix(".png"))
         return
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    stem = args.out / f"scale-{stamp}"
+    stem = args.out / f"scale-{stamp}{'-' + args.tag if args.tag else ''}"
     report: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python -m bench.scale " + shlex.join(sys.argv[1:] if argv is None else argv),
@@ -521,7 +564,7 @@ def main(argv: list[str] | None = None) -> None:
             for organisations in args.organisations:
                 print(f"{organisations} organisations", file=sys.stderr, flush=True)
                 row = measure_size(organisations, Path(tmp), watch, queries, args.seconds,
-                                   args.timeout)
+                                   args.timeout, args.load_repeats, not args.no_serve)
                 report["sizes"].append(row)
                 report["killed"] = watch.killed
                 stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")

@@ -65,3 +65,13 @@ def test_descendants_finds_children_and_grandchildren() -> None:
                 os.kill(pid, signal.SIGKILL)
         shell.kill()
         shell.wait()
+
+
+def test_loads_alternate_their_order_and_the_raw_load_comes_first() -> None:
+    from bench.scale import LOADS, load_order
+
+    assert load_order(1) == [(name, 0) for name in LOADS]
+    order = load_order(3)
+    assert [name for name, _ in order].index("pyoxigraph") < [n for n, _ in order].index("release")
+    assert [name for name, r in order if r == 1] == list(reversed(LOADS))
+    assert sorted(order) == sorted((name, r) for name in LOADS for r in range(3))
