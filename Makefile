@@ -17,7 +17,7 @@ help: ## List the targets
 # Running needs Java (HermiT), libseccomp (the query workers' sandbox) and npm (the query page's
 # assets); the browser tests also need Chromium, the w3id rules' test Apache httpd (apache2).
 RUN_APT := $(if $(shell command -v java),,default-jre-headless) $(if $(wildcard /usr/lib/*/libseccomp.so.2),,libseccomp2) $(if $(shell command -v npm),,npm)
-DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/sbin/apache2),,apache2)
+DEV_APT := $(RUN_APT) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/sbin/apache2),,apache2) $(if $(shell command -v serdi),,serdi)
 # The store conformance suite (tests/stores/) and bench/stores.py start their own Virtuoso.
 VIRTUOSO_APT := $(if $(shell command -v virtuoso-t),,virtuoso-opensource-7)
 
