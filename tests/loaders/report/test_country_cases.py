@@ -439,7 +439,8 @@ def test_taiwan_plan_is_attributed_to_the_smea_that_presented_it(
     # line 1944: "In 2008, the SMEA presented the strategic Plan ..." - presenting is not
     # implementing, so the SMEA is the body the plan is attributed to (role `issues`)
     assert "the SMEA presented the strategic Plan" in lines[1943].text
-    name = "Plan for the Provision of Integrated Services to Support SME Industry Cluster Innovation"
+    name = "Plan for the Provision of Integrated Services to Support SME Industry Cluster"
+    name += " Innovation"
     plan = programme_id(cases, "TWN", name)
     roles = {
         (r.values["role"], r.values["issued_by"])
