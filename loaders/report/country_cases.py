@@ -26,6 +26,7 @@ from clusterkg.loaders.claims.facts import (
     check_fact,
     check_ordinal,
     first_year,
+    funding_amount,
     last_year,
     optional_range,
     parse_amounts,
@@ -42,13 +43,6 @@ ROLES = {
     "supervises": "supervised_by",
     "funds": "funded_by",
     "issues": "issued_by",
-}
-# What an amount that is not a budget is (the funding_amount mapping's kind columns).
-AMOUNT_KINDS = {
-    "funding-ceiling": "funding_ceiling",
-    "award-range": "award_range",
-    "grant": "grant_amount",
-    "investment": "investment",
 }
 LANGUAGES = ("en", "pt", "es")
 PROGRAMME_KEYS = {
@@ -291,10 +285,8 @@ class _Country:
         grant, an investment), read from its quote; a range needs two amounts of one currency.
         `scope` (what or whom the amount is for) must be words of the same lines; `nth` picks one
         amount of a quote that states several."""
-        kind = entry.get("kind")
+        kind = str(entry.get("kind"))
         fact = self.fact({k: v for k, v in entry.items() if k not in ("kind", "scope", "nth")})
-        if kind not in AMOUNT_KINDS:
-            raise fact.error(f"unknown amount kind {kind!r}, expected one of {list(AMOUNT_KINDS)}")
         scope = entry.get("scope")
         if scope is not None:
             span = [fact.source.line_start, fact.source.line_end]
@@ -302,37 +294,9 @@ class _Country:
         amounts = parse_amounts(fact, self.symbols, self.qualifiers)
         if "nth" in entry:  # one of several amounts ("NIS 60 million and NIS 45 million")
             amounts = amounts[int(entry["nth"]) - 1 : int(entry["nth"])]
-        currency = amounts[0].currency
-        if currency not in _authority("currencies", PO_CURRENCY):
-            raise fact.error(f"currency {currency} not in currencies.ttl")
-        values: dict[str, str | None] = {"amount": None, "min_amount": None, "max_amount": None}
-        if kind == "award-range":
-            if len(amounts) != 2 or amounts[1].currency != currency:
-                raise fact.error(f"a range needs two amounts of one currency: {fact.quote!r}")
-            low, high = sorted(amounts, key=lambda a: a.value)
-            values.update(min_amount=low.text, max_amount=high.text)
-            key = f"{kind}-{currency}-{low.text}-{high.text}"
-        else:
-            if len(amounts) != 1:
-                raise fact.error(f"one amount expected in {fact.quote!r}")
-            values["amount"] = amounts[0].text
-            key = f"{kind}-{currency}-{amounts[0].text}"
-        kinds: dict[str, str | None] = {column: None for column in AMOUNT_KINDS.values()}
-        kinds[AMOUNT_KINDS[str(kind)]] = key
-        self.emit(
-            "funding_amount",
-            fact,
-            resource=resource,
-            amount_key=key,
-            currency=currency,
-            qualifier=amounts[0].qualifier,
-            scope=plain(scope) if scope else None,
-            raw_statement=plain(fact.quote),
-            **values,
-            **kinds,
-            average_award=None,
-            funding_received=None,
-        )
+        if amounts and amounts[0].currency not in _authority("currencies", PO_CURRENCY):
+            raise fact.error(f"currency {amounts[0].currency} not in currencies.ttl")
+        self.emit("funding_amount", fact, **funding_amount(fact, resource, kind, amounts, scope))
 
 
 def extract(

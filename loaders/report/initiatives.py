@@ -16,9 +16,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from clusterkg.loaders.claims.quotes import QuoteError, check_count, load_facts, verify
+from clusterkg.loaders.claims.facts import Fact, funding_amount, parse_amounts
+from clusterkg.loaders.claims.quotes import QuoteError, check_count, line_text, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report import partnership_page
+from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.crosswalk import country_code
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.values.money import euros
@@ -51,6 +53,7 @@ FIGURE_COLUMNS: dict[str, str] = {
     "maxCountriesPerProject": "max_countries_per_project",
     "firstCallYear": "first_call_year",
     "numberOfCallStages": "number_of_call_stages",
+    "targetYear": "target_year",
 }
 
 
@@ -85,6 +88,8 @@ SECTIONS = {
     "outputs",
     "topics",
     "study_visit_countries",
+    "amounts",
+    "expected_results",
 }
 
 
@@ -129,6 +134,18 @@ def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Recor
         )
     for f, src in facts("figures"):
         yield _figure(document, f, src)
+    for f, src in facts("amounts"):
+        yield _amount(lines, document, f, src, load_facts(path))
+    for f, src in facts("expected_results"):
+        result = re.sub(r"\s+", " ", str(f["quote"])).strip()
+        yield _record(
+            "initiative_list_item",
+            src,
+            resource=f["resource"],
+            aspect="expected_result",
+            **{a: None for _, a in LIST_LEADS.values()},
+            expected_result=result,
+        )
     for f, src in facts("outputs"):
         check_count(document, f, int(f["quantity"]))
         yield _record(
@@ -180,6 +197,25 @@ def _budget(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
     )
 
 
+def _amount(
+    lines: Sequence[Line],
+    document: str,
+    fact: dict[str, Any],
+    src: SourceRef,
+    settings: dict[str, Any],
+) -> Record:
+    """An amount that is not a budget (a voucher ceiling, funding received, the average award),
+    read with its qualifier from the quote; its `scope` must be words of the same line."""
+    scope = fact.get("scope")
+    on_line = squash(line_text(lines, document, src.line_start))
+    if scope is not None and squash(str(scope)) not in on_line:
+        raise QuoteError(document, src.line_start, None, f"scope not on this line: {scope!r}")
+    checked = Fact(src, str(fact["quote"]), "")
+    amounts = parse_amounts(checked, settings["currency_symbols"], settings["amount_qualifiers"])
+    values = funding_amount(checked, str(fact["resource"]), str(fact["kind"]), amounts, scope)
+    return Record("funding_amount", values, src)
+
+
 def _figure(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
     value = int(fact["value"])
     check_count(document, fact, value)
@@ -221,6 +257,7 @@ def bullet_lists(lines: Sequence[Line], document: str) -> list[Record]:
             raise ExtractionError(document, line.start, None, f"bullet after unknown lead {lead!r}")
         resource, aspect = LIST_LEADS[key]
         values: dict[str, str | None] = {a: None for _, a in LIST_LEADS.values()}
+        values["expected_result"] = None
         values[aspect] = match.group(1)
         records.append(
             Record(
