@@ -54,6 +54,11 @@ FIGURE_COLUMNS: dict[str, str] = {
     "firstCallYear": "first_call_year",
     "numberOfCallStages": "number_of_call_stages",
     "targetYear": "target_year",
+    "numberOfRegions": "number_of_regions",
+    "numberOfServicesIdentified": "number_of_services_identified",
+    "numberOfServicesSelected": "number_of_services_selected",
+    "numberOfActivityTypes": "number_of_activity_types",
+    "maxDescriptionsPerParticipant": "max_descriptions_per_participant",
 }
 
 
@@ -90,6 +95,7 @@ SECTIONS = {
     "study_visit_countries",
     "amounts",
     "expected_results",
+    "based_on",
 }
 
 
@@ -134,6 +140,8 @@ def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Recor
         )
     for f, src in facts("figures"):
         yield _figure(document, f, src)
+    for f, src in facts("based_on"):
+        yield _record("initiative_basis", src, resource=f["resource"], basis=f["basis"])
     for f, src in facts("amounts"):
         yield _amount(lines, document, f, src, load_facts(path))
     for f, src in facts("expected_results"):

@@ -327,3 +327,46 @@ def test_escp_4i_expected_results(found):
     assert texts[2].startswith("a Joint Internationalisation Strategy")
     assert texts[3].startswith("a complete business plan")
     assert all(r.get("goal") is None for r in results)
+
+
+@pytest.mark.parametrize(
+    ("resource", "figure", "column", "value", "line"),
+    [
+        ("cluster-survey", "participants", "number_of_participants", "33", 110),
+        ("cluster-survey", "regions", "number_of_regions", "10", 110),
+        ("cluster-survey", "descriptions-per-participant-max", "max_descriptions_per_participant",
+         "3", 110),
+        ("cluster-survey", "services-identified", "number_of_services_identified", "76", 110),
+        ("cluster-survey", "activity-types", "number_of_activity_types", "37", 110),
+        ("cluster-survey", "services-selected", "number_of_services_selected", "23", 112),
+        ("cluster-workshops", "services-proposed", "number_of_services_identified", "27", 129),
+        ("cluster-workshops", "services-selected", "number_of_services_selected", "14", 129),
+    ],
+)
+def test_toolbox_survey_and_workshop_figures(found, resource, figure, column, value, line):
+    """Document 004, line 110: "a survey among 33 cluster managers in 10 regions ... up to three
+    ... 76 services were identified ... 37 types of cluster activities"; line 112: "23 best
+    practices were selected from the 76 services"; line 129: "27 new cluster services were
+    proposed ... 14 of these services were selected"."""
+    record = _figure(found, f"toolbox/ta-cluster-toolbox/{resource}", figure)
+    assert record.get(column) == value
+    assert record.source.line_start == line
+
+
+def test_toolbox_is_based_on_the_survey_and_the_workshops(found):
+    """Document 004, lines 103-106: "a collection of cluster services based on two sources"."""
+    bases = {
+        (r.get("basis"), r.source.line_start)
+        for r in _of(found, "initiative_basis", "toolbox/ta-cluster-toolbox")
+    }
+    assert bases == {
+        ("toolbox/ta-cluster-toolbox/cluster-survey", 105),
+        ("toolbox/ta-cluster-toolbox/cluster-workshops", 106),
+    }
+    types = {
+        (q.subject.value, q.object.value)
+        for q in map_records(found)
+        if q.predicate.value.endswith("#type")
+    }
+    survey = iris.ID + "toolbox/ta-cluster-toolbox/cluster-survey"
+    assert (survey, iris.ONTOLOGY + "Survey") in types
