@@ -285,10 +285,11 @@ def test_innosup_1_amounts_that_are_not_its_budget(found):
 
 def test_innosup_1_amounts_map_to_their_kind_of_link(found):
     quads = list(map_records(found))
+    innosup = ox.NamedNode(iris.ID + "initiative/innosup-1")
     links = {
         (q.predicate.value, q.object.value)
         for q in quads
-        if q.subject.value == iris.ID + "initiative/innosup-1"
+        if q.subject == innosup and isinstance(q.object, ox.NamedNode)
     }
     ckg = iris.ONTOLOGY
     base = iris.ID + "initiative/innosup-1/amount/"
@@ -367,6 +368,8 @@ def test_toolbox_is_based_on_the_survey_and_the_workshops(found):
         (q.subject.value, q.object.value)
         for q in map_records(found)
         if q.predicate.value.endswith("#type")
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
     }
     survey = iris.ID + "toolbox/ta-cluster-toolbox/cluster-survey"
     assert (survey, iris.ONTOLOGY + "Survey") in types
