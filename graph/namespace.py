@@ -106,6 +106,8 @@ class CKG(DefinedNamespace):
     hasPolicySituation: URIRef
     implementedBy: URIRef
     investment: URIRef
+    latestCallDeadline: URIRef
+    latestCallPublished: URIRef
     lineEnd: URIRef
     lineStart: URIRef
     maxAmount: URIRef

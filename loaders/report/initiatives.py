@@ -96,7 +96,27 @@ SECTIONS = {
     "amounts",
     "expected_results",
     "based_on",
+    "dates",
 }
+DATE_COLUMNS: dict[str, str] = {
+    "latestCallPublished": "latest_call_published",
+    "latestCallDeadline": "latest_call_deadline",
+}
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+MONTH = re.compile(rf"\b(?:(early|mid|late)\s+)?({'|'.join(MONTHS)})\s+(\d{{4}})\b", re.I)
 
 
 def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Record]:
@@ -140,6 +160,8 @@ def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Recor
         )
     for f, src in facts("figures"):
         yield _figure(document, f, src)
+    for f, src in facts("dates"):
+        yield _date(document, f, src)
     for f, src in facts("based_on"):
         yield _record("initiative_basis", src, resource=f["resource"], basis=f["basis"])
     for f, src in facts("amounts"):
@@ -222,6 +244,30 @@ def _amount(
     amounts = parse_amounts(checked, settings["currency_symbols"], settings["amount_qualifiers"])
     values = funding_amount(checked, str(fact["resource"]), str(fact["kind"]), amounts, scope)
     return Record("funding_amount", values, src)
+
+
+def _date(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
+    """A month read from its quote (`early April 2020` -> 2020-04, qualifier early)."""
+    prop = str(fact["property"])
+    found = MONTH.search(str(fact["quote"]))
+    if prop not in DATE_COLUMNS or found is None:
+        raise QuoteError(document, src.line_start, None, f"no month for {prop!r} in its quote")
+    qualifier, month, year = found.groups()
+    value = f"{year}-{MONTHS.index(month.lower()) + 1:02d}"
+    direct: dict[str, str | None] = {c: None for c in DATE_COLUMNS.values()}
+    direct[DATE_COLUMNS[prop]] = value
+    return _record(
+        "initiative_date",
+        src,
+        resource=fact["resource"],
+        date=fact["date"],
+        property=prop,
+        name=fact["name"],
+        month=value,
+        qualifier=qualifier.lower() if qualifier else None,
+        raw_statement=str(fact["quote"]),
+        **direct,
+    )
 
 
 def _figure(document: str, fact: dict[str, Any], src: SourceRef) -> Record:

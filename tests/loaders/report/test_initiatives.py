@@ -373,3 +373,18 @@ def test_toolbox_is_based_on_the_survey_and_the_workshops(found):
     }
     survey = iris.ID + "toolbox/ta-cluster-toolbox/cluster-survey"
     assert (survey, iris.ONTOLOGY + "Survey") in types
+
+
+def test_innosup_1_latest_call_dates(found):
+    """Document 003, line 47: "The latest call for INNOSUP-1 proposals was published in November
+    2019. The Deadline to apply was early April 2020."."""
+    dates = {str(r.get("date")): r for r in _of(found, "initiative_date", "initiative/innosup-1")}
+    published, deadline = dates["latest-call-published"], dates["latest-call-deadline"]
+    assert (published.get("latest_call_published"), published.get("qualifier")) == ("2019-11", None)
+    assert (deadline.get("latest_call_deadline"), deadline.get("qualifier")) == ("2020-04", "early")
+    assert published.source.line_start == deadline.source.line_start == 47
+    deadline_iri = iris.ONTOLOGY + "latestCallDeadline"
+    quads = [q for q in map_records(found) if q.predicate.value == deadline_iri]
+    assert [q.object for q in quads] == [
+        ox.Literal("2020-04", datatype=ox.NamedNode(iris.XSD + "gYearMonth"))
+    ]
