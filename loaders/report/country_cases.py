@@ -33,7 +33,9 @@ from clusterkg.loaders.claims.facts import (
     plain,
     year_range,
 )
+from clusterkg.loaders.claims.quotes import check_count
 from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
@@ -59,7 +61,9 @@ PROGRAMME_KEYS = {
     "part_of",
     "predecessor",
     "amounts",
+    "figures",
 }
+FIGURE_KEYS = {"figure", "name", "value", "qualifier", "scope"}
 ORGANISATION_KEYS = {"name", "alt_labels", "part_of", "amounts"}
 Entry = Mapping[str, Any]
 
@@ -165,6 +169,8 @@ class _Country:
             self.budget(pid, budget)
         for amount in entry.get("amounts", ()):
             self.amount(f"programme/{pid}", amount)
+        for figure in entry.get("figures", ()):
+            self.figure(pid, figure)
         for body in entry.get("bodies", ()):
             fact = self.fact(body)
             role = ROLES.get(body["role"])
@@ -279,6 +285,27 @@ class _Country:
                 annual="true" if entry.get("annual") else None,
             )
 
+
+    def figure(self, pid: str, entry: Entry) -> None:
+        """A count the report states about the programme: its value must be written in the quote,
+        and its `qualifier` and `scope` (when given) must be words of the quote too."""
+        fact = self.fact({k: v for k, v in entry.items() if k not in FIGURE_KEYS})
+        value = int(entry["value"])
+        check_count(self.document, {"line": fact.source.line_start, "quote": fact.quote}, value)
+        for key in ("qualifier", "scope"):
+            if key in entry and squash(str(entry[key])) not in squash(fact.quote):
+                raise fact.error(f"{key} {entry[key]!r} not in {fact.quote!r}")
+        self.emit(
+            "nonfeu_figure",
+            fact,
+            programme_id=pid,
+            figure=str(entry["figure"]),
+            name=str(entry["name"]),
+            value=str(value),
+            qualifier=entry.get("qualifier"),
+            scope=entry.get("scope"),
+            raw_statement=plain(fact.quote),
+        )
 
     def amount(self, resource: str, entry: Entry) -> None:
         """An amount that is not a budget (`kind`: a funding ceiling, the range of one award, a

@@ -484,3 +484,56 @@ def test_programmes_the_prose_names_are_in_the_graph(cases: list[Record]) -> Non
         "TWN-new-economic-development-model",
         None,
     ) in relations  # line 1948: "a core element of the New Economic Development Model"
+
+
+def test_counts_the_chapter_states_about_programmes(cases: list[Record]) -> None:
+    """Figures that were stated but not captured (issue 15, a search of the chapter): each value
+    is written in its quote, with its qualifier and scope as written."""
+    figures = {
+        (r.values["programme_id"], r.values["figure"]): r for r in of_kind(cases, "nonfeu_figure")
+    }
+    # line 1327: "The 10 Innovative Economies awardees selected from among 173 applicants"
+    assert figures[("USA-innovative-economy-clusters", "applicants")].values["value"] == "173"
+    # line 1893: "Until 2015, ... more than 1,300 incubation and university science parks"
+    parks = figures[("CHN-torch-program", "science-parks")].values
+    assert (parks["value"], parks["qualifier"]) == ("1300", "more than")
+    assert parks["scope"] == "Until 2015"
+    # line 2156: "In 2002, MEXT launched 12 Knowledge Clusters ... only 11 ... reduced to 9"
+    kci = "JPN-knowledge-cluster-initiative"
+    phases = ("clusters-launched", "clusters-phase-1", "clusters-phase-2")
+    assert [figures[(kci, f)].values["value"] for f in phases] == ["12", "11", "9"]
+    # line 1794: targets, "by 30% by 2020 and by 60% by 2025"
+    fuel = "ISR-fuel-choices-initiative"
+    assert figures[(fuel, "oil-cut-2025")].values["scope"] == "by 2025"
+    assert figures[(fuel, "oil-cut-2025")].source.line_start == 1794
+
+
+def test_a_figure_not_written_in_its_quote_stops_the_build(
+    lines: list[Line], tmp_path: Path
+) -> None:
+    cases_file = tmp_path / "cases.yaml"
+    programme = {
+        "name": {"line": 2262, "quote": "The Industrial Complex Cluster Programme (ICCP)"},
+        "figures": [
+            {
+                "figure": "cluster-organisations",
+                "name": "cluster organisations supported",
+                "value": 78,
+                "line": 2305,
+                "quote": "the ICCP supported 77 cluster organisations",
+            }
+        ],
+    }
+    cases_file.write_text(
+        yaml.safe_dump(
+            {
+                "document": DOCUMENT,
+                "currency_symbols": {},
+                "amount_qualifiers": [],
+                "countries": {"KOR": {"programmes": {"ICCP": programme}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(QuoteError, match="78 is not written"):
+        extract(lines, DOCUMENT, cases_file)
