@@ -1,6 +1,8 @@
 """Chapter 4 of report 002, the country cases of cluster policy outside Europe (USA, Canada,
 Brazil, Mexico, Israel, China, Taiwan, Singapore, Japan, South Korea): programmes, their names,
-periods, phases, budgets, bodies and the clusters they support.
+periods, phases, budgets, bodies and the clusters they support; amounts that are not budgets
+(ceilings, per-applicant ranges, grants, investments: `funding_amount` records) and the counts the
+chapter states about a programme (`nonfeu_figure`).
 
 The chapter is prose, so its facts are curated in `data/country-cases.yaml`, each with the
 lines and an exact quote it rests on. This module checks every quote against the source before
@@ -285,7 +287,6 @@ class _Country:
                 annual="true" if entry.get("annual") else None,
             )
 
-
     def figure(self, pid: str, entry: Entry) -> None:
         """A count the report states about the programme: its value must be written in the quote,
         and its `qualifier` and `scope` (when given) must be words of the quote too."""
@@ -321,7 +322,9 @@ class _Country:
         amounts = parse_amounts(fact, self.symbols, self.qualifiers)
         if "nth" in entry:  # one of several amounts ("NIS 60 million and NIS 45 million")
             amounts = amounts[int(entry["nth"]) - 1 : int(entry["nth"])]
-        if amounts and amounts[0].currency not in _authority("currencies", PO_CURRENCY):
+        if not amounts:
+            raise fact.error(f"no amount number {entry.get('nth')} in {fact.quote!r}")
+        if amounts[0].currency not in _authority("currencies", PO_CURRENCY):
             raise fact.error(f"currency {amounts[0].currency} not in currencies.ttl")
         self.emit("funding_amount", fact, **funding_amount(fact, resource, kind, amounts, scope))
 

@@ -3,7 +3,10 @@
 Most of what these pages say about an initiative sits in sentences (a budget, a count of
 projects, the programme that funds it). Those facts come from the reviewed file
 `data/initiatives-facts.yaml`, each checked against the exact words of its line
-(`loaders/claims/quotes.py`). What the pages give with structure is read by code: bullet lists here,
+(`loaders/claims/quotes.py`): amounts that are not budgets (a voucher ceiling, funding received,
+the average award; `funding_amount` records, read from the quote), months (the latest call),
+expected results, and the survey and workshops the toolbox is based on, with their figures.
+What the pages give with structure is read by code: bullet lists here,
 the partnership page of document 001 in `partnership_page.py`.
 
 `EXTRACT` maps each document to its extractor; the registry runs them on corrected lines.
