@@ -21,6 +21,7 @@ class CKG(DefinedNamespace):
     ClusterType: URIRef
     Country: URIRef
     DeliveryMode: URIRef
+    DescriptionSection: URIRef
     Discrepancy: URIRef
     EUInitiative: URIRef
     Finding: URIRef
@@ -66,9 +67,12 @@ class CKG(DefinedNamespace):
     amountQualifier: URIRef
     annualBudget: URIRef
     answersQuestion: URIRef
+    averageAward: URIRef
+    awardRange: URIRef
     budget: URIRef
     budgetPeriod: URIRef
     caseNumber: URIRef
+    challenge: URIRef
     characteristic: URIRef
     claim: URIRef
     claimedValue: URIRef
@@ -79,40 +83,56 @@ class CKG(DefinedNamespace):
     country: URIRef
     currency: URIRef
     deliveryMode: URIRef
+    descriptionSection: URIRef
     durationExtension: URIRef
     durationMax: URIRef
     durationMin: URIRef
     equivalentAmount: URIRef
+    expectedResult: URIRef
     fileName: URIRef
     findingAspect: URIRef
     firstCallYear: URIRef
     fundedBy: URIRef
+    fundingAmount: URIRef
+    fundingCeiling: URIRef
     fundingProgramme: URIRef
+    fundingReceived: URIRef
     fundingSource: URIRef
     goal: URIRef
+    grantAmount: URIRef
     hasAdditionalAnswer: URIRef
     hasComponent: URIRef
     hasPhase: URIRef
     hasPolicySituation: URIRef
     implementedBy: URIRef
+    investment: URIRef
+    latestCallDeadline: URIRef
+    latestCallPublished: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    maxAmount: URIRef
     maxCountriesPerProject: URIRef
+    maxDescriptionsPerParticipant: URIRef
     maxPartnersPerProject: URIRef
+    minAmount: URIRef
     minCountriesPerConsortium: URIRef
     minCountriesPerProject: URIRef
     minPartnersPerProject: URIRef
     minProgrammeCount: URIRef
     minSMESupportShare: URIRef
+    numberOfActivityTypes: URIRef
     numberOfCallStages: URIRef
     numberOfCalls: URIRef
     numberOfCountries: URIRef
     numberOfParticipants: URIRef
     numberOfPartners: URIRef
     numberOfProjects: URIRef
+    numberOfRegions: URIRef
     numberOfSMEsReached: URIRef
     numberOfSMEsSupported: URIRef
     numberOfSMEsTargeted: URIRef
+    numberOfServicesIdentified: URIRef
+    numberOfServicesSelected: URIRef
     nutsCode: URIRef
     nutsLevel: URIRef
     nutsRegion: URIRef
@@ -148,6 +168,7 @@ class CKG(DefinedNamespace):
     surveyWave: URIRef
     surveyYear: URIRef
     tableValue: URIRef
+    targetYear: URIRef
     topic: URIRef
     valueQualifier: URIRef
 

@@ -153,6 +153,51 @@ def check_ordinal(fact: Fact, number: int) -> None:
         raise fact.error(f"phase number {number} is not in {fact.quote!r}")
 
 
+# What an amount that is not a budget is -> the column of the funding_amount mapping that links it.
+AMOUNT_KINDS = {
+    "funding-ceiling": "funding_ceiling",
+    "award-range": "award_range",
+    "grant": "grant_amount",
+    "average-award": "average_award",
+    "funding-received": "funding_received",
+    "investment": "investment",
+}
+
+
+def funding_amount(
+    fact: Fact, resource: str, kind: str, amounts: Sequence[Amount], scope: str | None
+) -> dict[str, str | None]:
+    """The values of a `funding_amount` record: one amount, or for an `award-range` two of one
+    currency (the lower is `min_amount`); the kind's column holds the amount's key."""
+    if kind not in AMOUNT_KINDS:
+        raise fact.error(f"unknown amount kind {kind!r}, expected one of {list(AMOUNT_KINDS)}")
+    currency = amounts[0].currency
+    values: dict[str, str | None] = {"amount": None, "min_amount": None, "max_amount": None}
+    if kind == "award-range":
+        if len(amounts) != 2 or amounts[1].currency != currency:
+            raise fact.error(f"a range needs two amounts of one currency: {fact.quote!r}")
+        low, high = sorted(amounts, key=lambda a: a.value)
+        values.update(min_amount=low.text, max_amount=high.text)
+        key = f"{kind}-{currency}-{low.text}-{high.text}"
+    else:
+        if len(amounts) != 1:
+            raise fact.error(f"one amount expected in {fact.quote!r}")
+        values["amount"] = amounts[0].text
+        key = f"{kind}-{currency}-{amounts[0].text}"
+    kinds: dict[str, str | None] = {column: None for column in AMOUNT_KINDS.values()}
+    kinds[AMOUNT_KINDS[kind]] = key
+    return {
+        "resource": resource,
+        "amount_key": key,
+        "currency": currency,
+        "qualifier": amounts[0].qualifier,
+        "scope": plain(scope) if scope else None,
+        "raw_statement": plain(fact.quote),
+        **values,
+        **kinds,
+    }
+
+
 def parse_amounts(
     fact: Fact, symbols: Mapping[str, str], qualifiers: Sequence[str]
 ) -> list[Amount]:

@@ -1,6 +1,8 @@
 """Chapter 4 of report 002, the country cases of cluster policy outside Europe (USA, Canada,
 Brazil, Mexico, Israel, China, Taiwan, Singapore, Japan, South Korea): programmes, their names,
-periods, phases, budgets, bodies and the clusters they support.
+periods, phases, budgets, bodies and the clusters they support; amounts that are not budgets
+(ceilings, per-applicant ranges, grants, investments: `funding_amount` records) and the counts the
+chapter states about a programme (`nonfeu_figure`).
 
 The chapter is prose, so its facts are curated in `data/country-cases.yaml`, each with the
 lines and an exact quote it rests on. This module checks every quote against the source before
@@ -26,18 +28,26 @@ from clusterkg.loaders.claims.facts import (
     check_fact,
     check_ordinal,
     first_year,
+    funding_amount,
     last_year,
     optional_range,
     parse_amounts,
     plain,
     year_range,
 )
+from clusterkg.loaders.claims.quotes import check_count
 from clusterkg.loaders.records import ExtractionError, Record
+from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
 from clusterkg.paths import DATA_DIR, VOCABULARIES_DIR
 
 CASES_FILE = DATA_DIR / "country-cases.yaml"
-ROLES = {"implements": "implemented_by", "supervises": "supervised_by", "funds": "funded_by"}
+ROLES = {
+    "implements": "implemented_by",
+    "supervises": "supervised_by",
+    "funds": "funded_by",
+    "issues": "issued_by",
+}
 LANGUAGES = ("en", "pt", "es")
 PROGRAMME_KEYS = {
     "name",
@@ -52,8 +62,11 @@ PROGRAMME_KEYS = {
     "clusters",
     "part_of",
     "predecessor",
+    "amounts",
+    "figures",
 }
-ORGANISATION_KEYS = {"name", "alt_labels", "part_of"}
+FIGURE_KEYS = {"figure", "name", "value", "qualifier", "scope"}
+ORGANISATION_KEYS = {"name", "alt_labels", "part_of", "amounts"}
 Entry = Mapping[str, Any]
 
 
@@ -122,6 +135,8 @@ class _Country:
             pref_label=name.label,
         )
         self.labels("organisation", org_id, name, entry.get("alt_labels", ()))
+        for amount in entry.get("amounts", ()):
+            self.amount(f"organisation/{org_id}", amount)
 
     def organisation_parent(self, ref: str, entry: Entry) -> None:
         if "part_of" in entry:
@@ -154,6 +169,10 @@ class _Country:
             self.phase(pid, phase)
         for budget in entry.get("budgets", ()):
             self.budget(pid, budget)
+        for amount in entry.get("amounts", ()):
+            self.amount(f"programme/{pid}", amount)
+        for figure in entry.get("figures", ()):
+            self.figure(pid, figure)
         for body in entry.get("bodies", ()):
             fact = self.fact(body)
             role = ROLES.get(body["role"])
@@ -267,6 +286,47 @@ class _Country:
                 equivalent_of=None if is_primary else f"{primary.currency}-{primary.text}",
                 annual="true" if entry.get("annual") else None,
             )
+
+    def figure(self, pid: str, entry: Entry) -> None:
+        """A count the report states about the programme: its value must be written in the quote,
+        and its `qualifier` and `scope` (when given) must be words of the quote too."""
+        fact = self.fact({k: v for k, v in entry.items() if k not in FIGURE_KEYS})
+        value = int(entry["value"])
+        check_count(self.document, {"line": fact.source.line_start, "quote": fact.quote}, value)
+        for key in ("qualifier", "scope"):
+            if key in entry and squash(str(entry[key])) not in squash(fact.quote):
+                raise fact.error(f"{key} {entry[key]!r} not in {fact.quote!r}")
+        self.emit(
+            "nonfeu_figure",
+            fact,
+            programme_id=pid,
+            figure=str(entry["figure"]),
+            name=str(entry["name"]),
+            value=str(value),
+            qualifier=entry.get("qualifier"),
+            scope=entry.get("scope"),
+            raw_statement=plain(fact.quote),
+        )
+
+    def amount(self, resource: str, entry: Entry) -> None:
+        """An amount that is not a budget (`kind`: a funding ceiling, the range of one award, a
+        grant, an investment), read from its quote; a range needs two amounts of one currency.
+        `scope` (what or whom the amount is for) must be words of the same lines; `nth` picks one
+        amount of a quote that states several."""
+        kind = str(entry.get("kind"))
+        fact = self.fact({k: v for k, v in entry.items() if k not in ("kind", "scope", "nth")})
+        scope = entry.get("scope")
+        if scope is not None:
+            span = [fact.source.line_start, fact.source.line_end]
+            self.fact({"lines": span, "quote": scope})
+        amounts = parse_amounts(fact, self.symbols, self.qualifiers)
+        if "nth" in entry:  # one of several amounts ("NIS 60 million and NIS 45 million")
+            amounts = amounts[int(entry["nth"]) - 1 : int(entry["nth"])]
+        if not amounts:
+            raise fact.error(f"no amount number {entry.get('nth')} in {fact.quote!r}")
+        if amounts[0].currency not in _authority("currencies", PO_CURRENCY):
+            raise fact.error(f"currency {amounts[0].currency} not in currencies.ttl")
+        self.emit("funding_amount", fact, **funding_amount(fact, resource, kind, amounts, scope))
 
 
 def extract(

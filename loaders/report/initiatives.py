@@ -3,7 +3,10 @@
 Most of what these pages say about an initiative sits in sentences (a budget, a count of
 projects, the programme that funds it). Those facts come from the reviewed file
 `data/initiatives-facts.yaml`, each checked against the exact words of its line
-(`loaders/claims/quotes.py`). What the pages give with structure is read by code: bullet lists here,
+(`loaders/claims/quotes.py`): amounts that are not budgets (a voucher ceiling, funding received,
+the average award; `funding_amount` records, read from the quote), months (the latest call),
+expected results, and the survey and workshops the toolbox is based on, with their figures.
+What the pages give with structure is read by code: bullet lists here,
 the partnership page of document 001 in `partnership_page.py`.
 
 `EXTRACT` maps each document to its extractor; the registry runs them on corrected lines.
@@ -16,9 +19,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from clusterkg.loaders.claims.quotes import QuoteError, check_count, load_facts, verify
+from clusterkg.loaders.claims.facts import Fact, funding_amount, parse_amounts
+from clusterkg.loaders.claims.quotes import QuoteError, check_count, line_text, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report import partnership_page
+from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.crosswalk import country_code
 from clusterkg.loaders.report.document import Line
 from clusterkg.loaders.values.money import euros
@@ -51,6 +56,12 @@ FIGURE_COLUMNS: dict[str, str] = {
     "maxCountriesPerProject": "max_countries_per_project",
     "firstCallYear": "first_call_year",
     "numberOfCallStages": "number_of_call_stages",
+    "targetYear": "target_year",
+    "numberOfRegions": "number_of_regions",
+    "numberOfServicesIdentified": "number_of_services_identified",
+    "numberOfServicesSelected": "number_of_services_selected",
+    "numberOfActivityTypes": "number_of_activity_types",
+    "maxDescriptionsPerParticipant": "max_descriptions_per_participant",
 }
 
 
@@ -85,7 +96,30 @@ SECTIONS = {
     "outputs",
     "topics",
     "study_visit_countries",
+    "amounts",
+    "expected_results",
+    "based_on",
+    "dates",
 }
+DATE_COLUMNS: dict[str, str] = {
+    "latestCallPublished": "latest_call_published",
+    "latestCallDeadline": "latest_call_deadline",
+}
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+MONTH = re.compile(rf"\b(?:(early|mid|late)\s+)?({'|'.join(MONTHS)})\s+(\d{{4}})\b", re.I)
 
 
 def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Record]:
@@ -129,6 +163,22 @@ def _curated(lines: Sequence[Line], document: str, path: Path) -> Iterator[Recor
         )
     for f, src in facts("figures"):
         yield _figure(document, f, src)
+    for f, src in facts("dates"):
+        yield _date(document, f, src)
+    for f, src in facts("based_on"):
+        yield _record("initiative_basis", src, resource=f["resource"], basis=f["basis"])
+    for f, src in facts("amounts"):
+        yield _amount(lines, document, f, src, load_facts(path))
+    for f, src in facts("expected_results"):
+        result = re.sub(r"\s+", " ", str(f["quote"])).strip()
+        yield _record(
+            "initiative_list_item",
+            src,
+            resource=f["resource"],
+            aspect="expected_result",
+            **{a: None for _, a in LIST_LEADS.values()},
+            expected_result=result,
+        )
     for f, src in facts("outputs"):
         check_count(document, f, int(f["quantity"]))
         yield _record(
@@ -180,6 +230,49 @@ def _budget(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
     )
 
 
+def _amount(
+    lines: Sequence[Line],
+    document: str,
+    fact: dict[str, Any],
+    src: SourceRef,
+    settings: dict[str, Any],
+) -> Record:
+    """An amount that is not a budget (a voucher ceiling, funding received, the average award),
+    read with its qualifier from the quote; its `scope` must be words of the same line."""
+    scope = fact.get("scope")
+    on_line = squash(line_text(lines, document, src.line_start))
+    if scope is not None and squash(str(scope)) not in on_line:
+        raise QuoteError(document, src.line_start, None, f"scope not on this line: {scope!r}")
+    checked = Fact(src, str(fact["quote"]), "")
+    amounts = parse_amounts(checked, settings["currency_symbols"], settings["amount_qualifiers"])
+    values = funding_amount(checked, str(fact["resource"]), str(fact["kind"]), amounts, scope)
+    return Record("funding_amount", values, src)
+
+
+def _date(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
+    """A month read from its quote (`early April 2020` -> 2020-04, qualifier early)."""
+    prop = str(fact["property"])
+    found = MONTH.search(str(fact["quote"]))
+    if prop not in DATE_COLUMNS or found is None:
+        raise QuoteError(document, src.line_start, None, f"no month for {prop!r} in its quote")
+    qualifier, month, year = found.groups()
+    value = f"{year}-{MONTHS.index(month.lower()) + 1:02d}"
+    direct: dict[str, str | None] = {c: None for c in DATE_COLUMNS.values()}
+    direct[DATE_COLUMNS[prop]] = value
+    return _record(
+        "initiative_date",
+        src,
+        resource=fact["resource"],
+        date=fact["date"],
+        property=prop,
+        name=fact["name"],
+        month=value,
+        qualifier=qualifier.lower() if qualifier else None,
+        raw_statement=str(fact["quote"]),
+        **direct,
+    )
+
+
 def _figure(document: str, fact: dict[str, Any], src: SourceRef) -> Record:
     value = int(fact["value"])
     check_count(document, fact, value)
@@ -221,6 +314,7 @@ def bullet_lists(lines: Sequence[Line], document: str) -> list[Record]:
             raise ExtractionError(document, line.start, None, f"bullet after unknown lead {lead!r}")
         resource, aspect = LIST_LEADS[key]
         values: dict[str, str | None] = {a: None for _, a in LIST_LEADS.values()}
+        values["expected_result"] = None
         values[aspect] = match.group(1)
         records.append(
             Record(

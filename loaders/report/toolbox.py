@@ -7,9 +7,11 @@ are a numbered list. Labels are matched against the SKOS files `action-lines.ttl
 `service-fields.ttl`, so a renamed field stops the build instead of minting a new one.
 
 Case numbers restart in every table, so a service is identified by field, kind and number
-(`id:service/education/best-practice/1`). The counts the document states about the toolbox
-are claims (`data/claims/toolbox.yaml`), checked by the one claims engine
-(`loaders/claims/register.py`).
+(`id:service/education/best-practice/1`). The three challenges the toolbox's process addresses
+(a dash list) and the structure every service description follows (a table without a caption,
+named here `Service description structure`) are read the same way. The counts the document
+states about the toolbox are claims (`data/claims/toolbox.yaml`), checked by the one claims
+engine (`loaders/claims/register.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import rdflib
 from rdflib.namespace import SKOS
 
 from clusterkg.iris import VOCAB
-from clusterkg.loaders.claims.quotes import load_facts, verify
+from clusterkg.loaders.claims.quotes import NUMBER_WORDS, load_facts, verify
 from clusterkg.loaders.records import ExtractionError, Record, SourceRef
 from clusterkg.loaders.report.cells import squash
 from clusterkg.loaders.report.document import Line
@@ -42,6 +44,9 @@ SERVICE_HEADER = ("Case no.", "Service Titel", "Short description")
 ACTION_LINES = re.compile(r"follows \*\*(\d+) Action Lines\*\*")
 NUMBERED = re.compile(r"^(\d+)\.\s+(.+)$")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
+CHALLENGES = re.compile(r"\b(\w+) challenges have been identified:\s*$")
+DASH_ITEM = re.compile(r"^-\s+(.+)$")
+SECTION_HEADER = ("Section", "Content")
 TARGET_BOARD = "Cluster Initiative Target Board"
 FIELD_TABLE = "Service field"
 
@@ -124,6 +129,61 @@ def action_lines(lines: Sequence[Line], document: str) -> list[Record]:
         )
     if len(records) != stated:
         raise ExtractionError(document, lines[head].start, None, f"{len(records)} lines listed")
+    return records
+
+
+def challenges(lines: Sequence[Line], document: str) -> list[Record]:
+    """The list after "In the implementation of S3 three challenges have been identified:";
+    its length must be the number the sentence writes (a word or a figure)."""
+    heads = [(i, m) for i, line in enumerate(lines) if (m := CHALLENGES.search(line.text))]
+    if len(heads) != 1:
+        raise ExtractionError(document, 1, None, "challenge list not found once")
+    ((head, found),) = heads
+    word = found.group(1).lower()
+    stated = NUMBER_WORDS.index(word) if word in NUMBER_WORDS else int(word)
+    records: list[Record] = []
+    for line in lines[head + 1 :]:
+        match = DASH_ITEM.match(line.text.strip())
+        if match is None:
+            if records and line.text.strip():
+                break
+            continue
+        records.append(
+            Record(
+                "toolbox_challenge",
+                {"toolbox": TOOLBOX_ID, "challenge": _plain(match.group(1))},
+                SourceRef(document, None, line.start, line.end),
+            )
+        )
+    if len(records) != stated:
+        raise ExtractionError(document, lines[head].start, None, f"{len(records)} challenges")
+    return records
+
+
+def description_sections(lines: Sequence[Line], document: str) -> list[Record]:
+    """The table "The description of cluster services has the following structure": numbered
+    sections (`1. Beneficiaries`) and the question each answers; numbers must run 1, 2, …"""
+    start = _header_index(lines, document, SECTION_HEADER[0])
+    if tuple(c.strip() for c in lines[start].cells) != SECTION_HEADER:
+        raise ExtractionError(document, lines[start].start, None, "unexpected section header")
+    records: list[Record] = []
+    for expected, row in enumerate(_tab_rows(lines, document, start + 1, 2), start=1):
+        section, content = (squash(c) for c in row.cells)
+        match = NUMBERED.match(section)
+        if match is None or match.group(1) != str(expected):
+            raise ExtractionError(document, row.start, "Section", f"expected section {expected}")
+        records.append(
+            Record(
+                "toolbox_description_section",
+                {
+                    "toolbox": TOOLBOX_ID,
+                    "number": match.group(1),
+                    "title": match.group(2),
+                    "content": content,
+                },
+                SourceRef(document, "Service description structure", row.start, row.end),
+            )
+        )
     return records
 
 
@@ -261,7 +321,9 @@ def extract_toolbox(lines: Sequence[Line], document: str) -> list[Record]:
     """All records of the toolbox document."""
     found = [
         toolbox(lines, document),
+        *challenges(lines, document),
         *action_lines(lines, document),
+        *description_sections(lines, document),
         *target_board(lines, document),
         *service_fields(lines, document),
         *services(lines, document),

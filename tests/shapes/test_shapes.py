@@ -114,3 +114,10 @@ def test_the_gate_reports_what_pyshacl_reports_on_a_survey() -> None:
     data = with_context(survey(3_000))
     problems = validate(data).problems
     assert problems and {_key(p) for p in problems} == _reference(data)
+
+
+def test_a_funding_ceiling_is_no_budget_and_needs_no_period() -> None:
+    """Issue 15: a ceiling (003 line 24, "vouchers (up to €60,000)") is a ckg:MonetaryAmount
+    but not a budget, so the budget-period warning does not apply to it."""
+    outcome = _outcome(Path(__file__).parents[1] / "fixtures/shapes/valid/funding-ceiling.ttl")
+    assert outcome.problems == [], "\n".join(map(str, outcome.problems))

@@ -326,3 +326,214 @@ def test_which_budget_link_a_nonfeu_amount_gets(annual, equivalent_of, predicate
         if q.subject == programme and q.predicate.value.startswith(iris.ONTOLOGY)
     }
     assert links == ({predicate} if predicate else set())
+
+
+# Issue 15, gap 8: amounts that are not budgets, the Taiwanese plan's body, programmes the prose
+# names. Each test cites the line of 002 it rests on.
+
+
+def funding_amounts(records: list[Record], resource: str) -> dict[str, dict[str, str | None]]:
+    return {
+        str(r.values["amount_key"]): dict(r.values)
+        for r in of_kind(records, "funding_amount")
+        if r.values["resource"] == resource
+    }
+
+
+def test_us_administration_investment_is_not_a_programme_budget(
+    cases: list[Record], lines: list[Line]
+) -> None:
+    # line 1296: "investments by the U.S. Administration of over USD 200 million promoting
+    # regional innovation clusters (investment announced in 2012)"
+    assert "over USD 200 million" in lines[1295].text
+    found = funding_amounts(cases, "organisation/USA-u-s-administration")
+    invest = found["investment-USD-200000000"]
+    assert (invest["amount"], invest["qualifier"], invest["investment"]) == (
+        "200000000",
+        "over",
+        "investment-USD-200000000",
+    )
+    assert "announced in 2012" in str(invest["scope"])
+    assert not any(b.values["amount"] == "200000000" for b in of_kind(cases, "nonfeu_budget"))
+
+
+def test_canada_contribution_per_applicant_is_a_range(cases: list[Record]) -> None:
+    # line 1487: "between CAD 125 million and CAD 250 million"
+    found = funding_amounts(cases, "programme/CAN-innovation-superclusters-initiative")
+    (award,) = found.values()
+    assert (award["min_amount"], award["max_amount"], award["amount"]) == (
+        "125000000",
+        "250000000",
+        None,
+    )
+    assert award["currency"] == "CAD" and award["award_range"] == award["amount_key"]
+    assert award["scope"] == "the contribution amount per applicant"
+    assert award.get("funding_ceiling") is None  # a range, not a ceiling, and not the CAD 950m
+
+
+def test_israel_ceilings_and_grants_belong_to_their_measures(cases: list[Record]) -> None:
+    # lines 1798-1801: "up to USD 8 million", "NIS 60 million and NIS 45 million, respectively",
+    # "grants of up to USD 450,000", "demonstrations of up to USD 1 million"
+    fund = funding_amounts(cases, "programme/ISR-governmental-co-investment-fund")
+    assert fund["funding-ceiling-USD-8000000"]["qualifier"] == "up to"
+    assert fund["funding-ceiling-USD-8000000"]["scope"] == "The government share in each investment"
+    grants = funding_amounts(cases, "programme/ISR-academic-and-applied-research")
+    assert {(k, v["scope"]) for k, v in grants.items()} == {
+        ("grant-ILS-60000000", "One centre focuses on biofuel research"),
+        ("grant-ILS-45000000", "the other on batteries and fuel cells"),
+    }
+    research = funding_amounts(cases, "programme/ISR-research-fund")
+    assert research["funding-ceiling-USD-450000"]["amount"] == "450000"
+    demo = funding_amounts(cases, "programme/ISR-technological-demonstrations-programme")
+    assert demo["funding-ceiling-USD-1000000"]["amount"] == "1000000"
+    parents = {
+        (r.values["subject_id"], r.values.get("part_of"))
+        for r in of_kind(cases, "nonfeu_relation")
+        if r.values.get("part_of")
+    }
+    for measure in ("governmental-co-investment-fund", "technological-demonstrations-programme"):
+        assert (f"ISR-{measure}", "ISR-fuel-choices-initiative") in parents
+
+
+def test_amounts_map_to_their_kind_of_link(cases: list[Record]) -> None:
+    store = ox.Store()
+    store.extend(map_records(cases))
+    solutions = store.query(
+        f"""SELECT ?p ?min ?max WHERE {{ GRAPH ?g {{
+                ?programme ?p ?a . ?a <{CKG}minAmount> ?min ; <{CKG}maxAmount> ?max }} }}"""
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert [(r["p"], r["min"], r["max"]) for r in solutions] == [
+        (
+            ox.NamedNode(CKG + "awardRange"),
+            ox.Literal("125000000", datatype=ox.NamedNode(iris.XSD + "decimal")),
+            ox.Literal("250000000", datatype=ox.NamedNode(iris.XSD + "decimal")),
+        )
+    ]
+
+
+def test_an_amount_kind_must_be_known(lines: list[Line], tmp_path: Path) -> None:
+    cases_file = tmp_path / "cases.yaml"
+    programme = {
+        "name": {"line": 1798, "quote": "a new governmental co-investment fund"},
+        "amounts": [{"kind": "budget", "line": 1798, "quote": "up to USD 8 million"}],
+    }
+    cases_file.write_text(
+        yaml.safe_dump(
+            {
+                "document": DOCUMENT,
+                "currency_symbols": {"USD": "USD"},
+                "amount_qualifiers": ["up to"],
+                "countries": {"ISR": {"programmes": {"FUND": programme}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ExtractionError, match="unknown amount kind 'budget'"):
+        extract(lines, DOCUMENT, cases_file)
+
+
+def test_taiwan_plan_is_attributed_to_the_smea_that_presented_it(
+    cases: list[Record], lines: list[Line]
+) -> None:
+    # line 1944: "In 2008, the SMEA presented the strategic Plan ..." - presenting is not
+    # implementing, so the SMEA is the body the plan is attributed to (role `issues`)
+    assert "the SMEA presented the strategic Plan" in lines[1943].text
+    name = "Plan for the Provision of Integrated Services to Support SME Industry Cluster"
+    name += " Innovation"
+    plan = programme_id(cases, "TWN", name)
+    roles = {
+        (r.values["role"], r.values["issued_by"])
+        for r in of_kind(cases, "nonfeu_body")
+        if r.values["programme_id"] == plan
+    }
+    assert roles == {("issues", "TWN-small-and-medium-enterprise-administration")}
+
+
+def test_programmes_the_prose_names_are_in_the_graph(cases: list[Record]) -> None:
+    names = {
+        (r.values["country"], r.values["pref_label"]) for r in of_kind(cases, "nonfeu_programme")
+    }
+    expected = {
+        ("USA", "US Cluster Mapping initiative"),  # line 1296
+        ("CAN", "Innovation and Skills Plan"),  # line 1446
+        ("BRA", "National APL Policy"),  # line 1538
+        ("BRA", "National Policy for Regional Development"),  # line 1605
+        ("CHN", "Seed Funding"),  # line 1877, Innofund (1999)
+        ("CHN", "Venture Guiding Fund"),  # line 1878 (2007)
+        ("TWN", "Local Industry Development Fund"),  # line 1946 (2009)
+        ("TWN", "i-Taiwan 12 Projects Plan"),  # line 1946 (2009-2016)
+        ("TWN", "New Economic Development Model"),  # line 1948 (2017-2020)
+        ("JPN", "Regional Innovation Ecosystem Creation Programme"),  # line 2206
+        ("JPN", "Regional Core Business creation support programme"),  # line 2212
+        ("JPN", "Centre of Innovation programme"),  # line 2213
+        ("JPN", "Regional Industry Tie-up programme"),  # line 2214
+    }
+    assert expected <= names
+    relations = {
+        (r.values["subject_id"], r.values.get("part_of"), r.values.get("predecessor"))
+        for r in of_kind(cases, "nonfeu_relation")
+    }
+    assert (
+        "JPN-regional-innovation-ecosystem-creation-programme",
+        None,
+        "JPN-knowledge-cluster-initiative",
+    ) in relations  # line 2206: "a follow up to the Knowledge Cluster Building programme"
+    assert (
+        "TWN-5-2-major-innovative-industries-programme",
+        "TWN-new-economic-development-model",
+        None,
+    ) in relations  # line 1948: "a core element of the New Economic Development Model"
+
+
+def test_counts_the_chapter_states_about_programmes(cases: list[Record]) -> None:
+    """Figures that were stated but not captured (issue 15, a search of the chapter): each value
+    is written in its quote, with its qualifier and scope as written."""
+    figures = {
+        (r.values["programme_id"], r.values["figure"]): r for r in of_kind(cases, "nonfeu_figure")
+    }
+    # line 1327: "The 10 Innovative Economies awardees selected from among 173 applicants"
+    assert figures[("USA-innovative-economy-clusters", "applicants")].values["value"] == "173"
+    # line 1893: "Until 2015, ... more than 1,300 incubation and university science parks"
+    parks = figures[("CHN-torch-program", "science-parks")].values
+    assert (parks["value"], parks["qualifier"]) == ("1300", "more than")
+    assert parks["scope"] == "Until 2015"
+    # line 2156: "In 2002, MEXT launched 12 Knowledge Clusters ... only 11 ... reduced to 9"
+    kci = "JPN-knowledge-cluster-initiative"
+    phases = ("clusters-launched", "clusters-phase-1", "clusters-phase-2")
+    assert [figures[(kci, f)].values["value"] for f in phases] == ["12", "11", "9"]
+    # line 1794: targets, "by 30% by 2020 and by 60% by 2025"
+    fuel = "ISR-fuel-choices-initiative"
+    assert figures[(fuel, "oil-cut-2025")].values["scope"] == "by 2025"
+    assert figures[(fuel, "oil-cut-2025")].source.line_start == 1794
+
+
+def test_a_figure_not_written_in_its_quote_stops_the_build(
+    lines: list[Line], tmp_path: Path
+) -> None:
+    cases_file = tmp_path / "cases.yaml"
+    programme = {
+        "name": {"line": 2262, "quote": "The Industrial Complex Cluster Programme (ICCP)"},
+        "figures": [
+            {
+                "figure": "cluster-organisations",
+                "name": "cluster organisations supported",
+                "value": 78,
+                "line": 2305,
+                "quote": "the ICCP supported 77 cluster organisations",
+            }
+        ],
+    }
+    cases_file.write_text(
+        yaml.safe_dump(
+            {
+                "document": DOCUMENT,
+                "currency_symbols": {},
+                "amount_qualifiers": [],
+                "countries": {"KOR": {"programmes": {"ICCP": programme}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(QuoteError, match="78 is not written"):
+        extract(lines, DOCUMENT, cases_file)

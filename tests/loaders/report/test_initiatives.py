@@ -252,3 +252,139 @@ def test_innosup_1_rules_and_ranges(found, figure, column, value, line):
     record = _figure(found, "initiative/innosup-1", figure)
     assert record.get(column) == value
     assert record.source.line_start == line
+
+
+def _amounts(records: list[Record], resource: str) -> dict[str, Record]:
+    return {str(r.get("amount_key")): r for r in _of(records, "funding_amount", resource)}
+
+
+def test_innosup_1_amounts_that_are_not_its_budget(found):
+    """Document 003, line 24: "vouchers (up to €60,000)"; line 41: "supported with over €60
+    million of funding from Horizon2020", "a successful project receives about €4.6 million of
+    EU funding". A ceiling, funding received and an average award: none is a budget."""
+    found_amounts = _amounts(found, "initiative/innosup-1")
+    assert set(found_amounts) == {
+        "funding-ceiling-EUR-60000",
+        "funding-received-EUR-60000000",
+        "average-award-EUR-4600000",
+    }
+    voucher = found_amounts["funding-ceiling-EUR-60000"]
+    assert (voucher.get("qualifier"), voucher.get("scope"), voucher.source.line_start) == (
+        "up to",
+        "vouchers",
+        24,
+    )
+    received = found_amounts["funding-received-EUR-60000000"]
+    assert received.get("qualifier") == "over" and received.source.line_start == 41
+    assert received.get("scope") == "Up to May 2019, 13 INNOSUP-1 projects"
+    average = found_amounts["average-award-EUR-4600000"]
+    assert (average.get("amount"), average.get("qualifier")) == ("4600000", "about")
+    budgets = [r.get("amount") for r in _of(found, "initiative_budget", "initiative/innosup-1")]
+    assert budgets == ["130000000"]  # line 18, the one budget
+
+
+def test_innosup_1_amounts_map_to_their_kind_of_link(found):
+    quads = list(map_records(found))
+    innosup = ox.NamedNode(iris.ID + "initiative/innosup-1")
+    links = {
+        (q.predicate.value, q.object.value)
+        for q in quads
+        if q.subject == innosup and isinstance(q.object, ox.NamedNode)
+    }
+    ckg = iris.ONTOLOGY
+    base = iris.ID + "initiative/innosup-1/amount/"
+    assert (ckg + "fundingCeiling", base + "funding-ceiling-EUR-60000") in links
+    assert (ckg + "fundingReceived", base + "funding-received-EUR-60000000") in links
+    assert (ckg + "averageAward", base + "average-award-EUR-4600000") in links
+
+
+def test_an_amount_scope_must_be_on_its_line(tmp_path):
+    facts = yaml.safe_load(initiatives.FACTS_FILE.read_text(encoding="utf-8"))
+    facts["documents"][document_file("emerging-industries")]["amounts"][0]["scope"] = "grants"
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    lines = read_lines(SOURCES_DIR / document_file("emerging-industries"))
+    with pytest.raises(QuoteError, match="scope not on this line"):
+        initiatives.curated_records(lines, document_file("emerging-industries"), path)
+
+
+def test_inno_industry_horizon_is_2022(found):
+    """Document 000, line 11: "... the transformation towards Industry 4.0 by 2022"."""
+    horizon = _figure(found, "partnership/inno-industry", "horizon")
+    assert (horizon.get("property"), horizon.get("target_year")) == ("targetYear", "2022")
+    assert horizon.source.line_start == 11
+
+
+def test_escp_4i_expected_results(found):
+    """Document 001, "Results expected" (line 26): the model of collaboration (line 28) and the
+    four results of the list "The results expected are thus the following" (line 36)."""
+    dia = "partnership/european-digital-industry-alliance"
+    results = [
+        r for r in _of(found, "initiative_list_item", dia) if r.get("aspect") == "expected_result"
+    ]
+    assert [r.source.line_start for r in results] == [28, 36, 36, 36, 36]
+    texts = [str(r.get("expected_result")) for r in results]
+    assert texts[0].startswith("the definition and implementation of a transnational model")
+    assert texts[2].startswith("a Joint Internationalisation Strategy")
+    assert texts[3].startswith("a complete business plan")
+    assert all(r.get("goal") is None for r in results)
+
+
+@pytest.mark.parametrize(
+    ("resource", "figure", "column", "value", "line"),
+    [
+        ("cluster-survey", "participants", "number_of_participants", "33", 110),
+        ("cluster-survey", "regions", "number_of_regions", "10", 110),
+        ("cluster-survey", "descriptions-per-participant-max", "max_descriptions_per_participant",
+         "3", 110),
+        ("cluster-survey", "services-identified", "number_of_services_identified", "76", 110),
+        ("cluster-survey", "activity-types", "number_of_activity_types", "37", 110),
+        ("cluster-survey", "services-selected", "number_of_services_selected", "23", 112),
+        ("cluster-workshops", "services-proposed", "number_of_services_identified", "27", 129),
+        ("cluster-workshops", "services-selected", "number_of_services_selected", "14", 129),
+    ],
+)
+def test_toolbox_survey_and_workshop_figures(found, resource, figure, column, value, line):
+    """Document 004, line 110: "a survey among 33 cluster managers in 10 regions ... up to three
+    ... 76 services were identified ... 37 types of cluster activities"; line 112: "23 best
+    practices were selected from the 76 services"; line 129: "27 new cluster services were
+    proposed ... 14 of these services were selected"."""
+    record = _figure(found, f"toolbox/ta-cluster-toolbox/{resource}", figure)
+    assert record.get(column) == value
+    assert record.source.line_start == line
+
+
+def test_toolbox_is_based_on_the_survey_and_the_workshops(found):
+    """Document 004, lines 103-106: "a collection of cluster services based on two sources"."""
+    bases = {
+        (r.get("basis"), r.source.line_start)
+        for r in _of(found, "initiative_basis", "toolbox/ta-cluster-toolbox")
+    }
+    assert bases == {
+        ("toolbox/ta-cluster-toolbox/cluster-survey", 105),
+        ("toolbox/ta-cluster-toolbox/cluster-workshops", 106),
+    }
+    types = {
+        (q.subject.value, q.object.value)
+        for q in map_records(found)
+        if q.predicate.value.endswith("#type")
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
+    }
+    survey = iris.ID + "toolbox/ta-cluster-toolbox/cluster-survey"
+    assert (survey, iris.ONTOLOGY + "Survey") in types
+
+
+def test_innosup_1_latest_call_dates(found):
+    """Document 003, line 47: "The latest call for INNOSUP-1 proposals was published in November
+    2019. The Deadline to apply was early April 2020."."""
+    dates = {str(r.get("date")): r for r in _of(found, "initiative_date", "initiative/innosup-1")}
+    published, deadline = dates["latest-call-published"], dates["latest-call-deadline"]
+    assert (published.get("latest_call_published"), published.get("qualifier")) == ("2019-11", None)
+    assert (deadline.get("latest_call_deadline"), deadline.get("qualifier")) == ("2020-04", "early")
+    assert published.source.line_start == deadline.source.line_start == 47
+    deadline_iri = iris.ONTOLOGY + "latestCallDeadline"
+    quads = [q for q in map_records(found) if q.predicate.value == deadline_iri]
+    assert [q.object for q in quads] == [
+        ox.Literal("2020-04", datatype=ox.NamedNode(iris.XSD + "gYearMonth"))
+    ]

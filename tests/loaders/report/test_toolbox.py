@@ -190,3 +190,69 @@ def test_records_map_to_rdf(found):
 
 def test_toolbox_is_registered():
     assert any(e.document == TOOLBOX and e.extract is toolbox.extract_toolbox for e in EXTRACTORS)
+
+
+# Issue 15, gap 10: the three challenges, the structure of a service description, the survey
+# and workshop figures behind the toolbox (the figures are curated in
+# data/initiatives-facts.yaml and tested in test_initiatives.py).
+
+
+def test_three_challenges(found, source):
+    """Lines 18-22: "In the implementation of S3 three challenges have been identified:"."""
+    challenges = _kind(found, "toolbox_challenge")
+    assert [r.source.line_start for r in challenges] == [20, 21, 22]
+    assert [r.values["challenge"] for r in challenges] == [
+        "Lack of real Transformative Activities to support innovation and structural"
+        " transformation",
+        "Lack of cross-regional collaborations to gain critical mass",
+        "Need to better integrate and collaborate with clusters in S3",
+    ]
+    assert "three challenges have been identified" in source[17].text
+
+
+def test_a_challenge_list_of_another_length_stops_the_build(source):
+    lines = [
+        Line(x.start, x.end, x.text.replace("three challenges", "four challenges"))
+        for x in source
+    ]
+    with pytest.raises(ExtractionError, match="3 challenges"):
+        toolbox.challenges(lines, TOOLBOX)
+
+
+def test_service_description_structure(found):
+    """Lines 147-157: "The description of cluster services has the following structure:", seven
+    numbered sections, each with the question it answers."""
+    sections = _kind(found, "toolbox_description_section")
+    assert [(r.values["number"], r.values["title"]) for r in sections] == [
+        ("1", "Beneficiaries"),
+        ("2", "Goals and added value"),
+        ("3", "Operative Details"),
+        ("4", "Lessons Learned"),
+        ("5", "How to"),
+        ("6", "Coordination with regional S3"),
+        ("7", "Coordination with other cluster initiatives"),
+    ]
+    assert [r.source.line_start for r in sections] == list(range(151, 158))
+    assert sections[0].values["content"] == "Who are the beneficiaries?"
+
+
+def test_a_section_out_of_order_stops_the_build(source):
+    lines = [Line(x.start, x.end, x.text.replace("3. Operative", "4. Operative")) for x in source]
+    with pytest.raises(ExtractionError, match="expected section 3"):
+        toolbox.description_sections(lines, TOOLBOX)
+
+
+def test_challenges_and_sections_map_to_rdf(found):
+    store = ox.Store()
+    store.extend(map_records(found))
+    ckg = iris.ONTOLOGY
+    box = iris.ID + "toolbox/ta-cluster-toolbox"
+    result = store.query(
+        f"""SELECT (COUNT(DISTINCT ?c) AS ?challenges) (COUNT(DISTINCT ?s) AS ?sections) WHERE {{
+            GRAPH ?g {{ <{box}> <{ckg}challenge> ?c }}
+            GRAPH ?h {{ <{box}> <{ckg}descriptionSection> ?s . ?s a <{ckg}DescriptionSection> }}
+        }}"""
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    (row,) = list(result)
+    assert (row["challenges"].value, row["sections"].value) == ("3", "7")
