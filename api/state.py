@@ -69,17 +69,25 @@ class StoreHolder:
         (runs until cancelled; a failed poll keeps the current release and retries)."""
         from clusterkg.graph.remote_release import open_served, served
         from clusterkg.graph.stores import open_store
+        from clusterkg.graph.stores.dialect import ReleaseSwitching
 
         assert self.settings.store
         base = open_store(self.settings.store, timeout=self.settings.query_timeout + 5)
+        switching = False  # said once per switch, not at every poll while it runs
         try:
             while True:
                 await asyncio.sleep(self.settings.store_poll_seconds)
                 try:
                     now = await anyio.to_thread.run_sync(served, base)
+                except ReleaseSwitching as error:
+                    if not switching:
+                        log.info("%s is switching releases: %s", base.url, error)
+                    switching = True
+                    continue
                 except Exception as error:  # the store is away: keep serving, say so
                     log.warning("cannot read the release %s serves: %s", base.url, error)
                     continue
+                switching = False
                 if now is None or now.release.version == self.release.version:
                     continue
                 async with self.reload_lock:
