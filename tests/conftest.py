@@ -1,4 +1,5 @@
-"""Shared fixtures: one build of the bundled sources per test session."""
+"""Shared fixtures: one build of the bundled sources per test session; the hostile-input
+canary."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from clusterkg.graph.build import BuildSummary, build
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.survey.template import rows_from_tables, write_template
+from tests.hostile.canary import Canary, canary
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +49,11 @@ def oxigraph_base() -> Iterator[str]:
 def pytest_configure(config: pytest.Config) -> None:
     # issue 9 (h2): the audit's heavy cases (hundreds of MiB generated, live servers under load)
     config.addinivalue_line("markers", "heavy: a slow regression case; still run by make test")
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Canary]:
+    """A loopback listener counting the connections made to it (`tests/hostile/canary.py`):
+    hostile inputs point at it, and a count above 0 is an outbound request."""
+    with canary() as found:
+        yield found

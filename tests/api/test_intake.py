@@ -31,7 +31,7 @@ from ..hostile import (
     xxe_xlsx,
     zip_bomb_xlsx,
 )
-from ..hostile.canary import Canary, canary
+from ..hostile.canary import Canary
 from .conftest import DATASET
 
 TOKEN = "intake-token"
@@ -55,12 +55,6 @@ def client(dist: Path) -> Iterator[TestClient]:
     app.dependency_overrides[intake.validation_slots] = lambda: 4
     with TestClient(app) as test_client:
         yield test_client
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Canary]:
-    with canary() as found:
-        yield found
 
 
 def _no_wave(dist: Path) -> None:

@@ -22,7 +22,7 @@ from ..hostile import (
     xxe_xlsx,
     zip_bomb_xlsx,
 )
-from ..hostile.canary import Canary, canary
+from ..hostile.canary import Canary
 
 LIMITS = IntakeLimits(validation_timeout=20)
 
@@ -35,12 +35,6 @@ def client() -> Iterator[TestClient]:
     app.dependency_overrides[validate_route.validation_slots] = lambda: 4
     with TestClient(app) as test_client:
         yield test_client
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Canary]:
-    with canary() as found:
-        yield found
 
 
 def _post(client: TestClient, name: str, data: bytes) -> tuple[int, dict[str, object]]:

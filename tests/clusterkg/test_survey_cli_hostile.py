@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,9 @@ from ..hostile import (
     jsonld_bytes,
     xxe_xlsx,
 )
-from ..hostile.canary import Canary, canary
+from ..hostile.canary import Canary
 
 CLUSTERKG = Path(sys.executable).with_name("clusterkg")
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Canary]:
-    with canary() as found:
-        yield found
 
 
 def cli(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from clusterkg.loaders.survey.limits import HostileInput
 from clusterkg.loaders.survey.read import UnusableInput, read_rdf
 
 from ...hostile import context_positions, jsonld_bytes
-from ...hostile.canary import Canary, canary
+from ...hostile.canary import Canary
 
 OPENED: list[str] = []
 
@@ -24,12 +23,6 @@ def _record_opens(event: str, args: tuple[object, ...]) -> None:
 
 
 sys.addaudithook(_record_opens)  # records only while a test has put a marker in OPENED
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Canary]:
-    with canary() as found:
-        yield found
 
 
 @pytest.mark.parametrize("position", sorted(context_positions("x")))
