@@ -4,7 +4,17 @@ materialisation of what the reasoner classifies into the `inferred` named graph.
 HermiT only accepts the OWL 2 datatype map, and the data's literals (years as xsd:gYear, raw
 strings) play no part in the defined classes, so the reasoner sees the ontology, the concept
 lists and the data's class and object-property assertions (plus `ckg:openEnded`). Concepts of
-the closed lists are declared pairwise different, as a closed list means.
+the closed lists are pairwise different, as a closed list means.
+
+What HermiT is given is cut to what can change its answer (`prune=True`, the build's way):
+- an assertion whose property or class no axiom of the ontology mentions is left out: any model
+  of the rest extends to one of it (give that property or class exactly the asserted pairs), so
+  no entailment about the ontology's classes depends on it;
+- distinctness only matters to number restrictions (the ontology has no functional property,
+  maximum cardinality, key or nominal), so only the concepts that are values of a property of a
+  number restriction (or of one of its sub-properties) are declared pairwise different.
+`prune=False` gives the whole input; `tests/ontology/test_ontology.py` proves both classify the
+seed graph alike, and `bench.reasoner` measures what the cut saves.
 """
 
 from __future__ import annotations
@@ -31,24 +41,77 @@ class InconsistentOntologyError(RuntimeError):
     """The reasoner found the ontology (with the data) inconsistent."""
 
 
-def _reasoner_input(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> tuple[str, set[str]]:
-    """N-Triples for the reasoner and the set of concept IRIs seen."""
-    lines: list[str] = []
+NUMBER_RESTRICTIONS = {OWL + p for p in (
+    "minCardinality", "maxCardinality", "cardinality",
+    "minQualifiedCardinality", "maxQualifiedCardinality", "qualifiedCardinality")}
+KEPT_OWL_PREDICATES = {OWL + "sameAs", OWL + "differentFrom"}
+
+
+def _signature(tbox: list[ox.Triple]) -> tuple[set[str], set[str]]:
+    """The IRIs the ontology's axioms mention, and the properties of its number restrictions
+    with their sub-properties."""
+    mentioned = {
+        term.value
+        for t in tbox
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, ox.NamedNode)
+    }
+    restricted = {t.subject for t in tbox if t.predicate.value in NUMBER_RESTRICTIONS}
+    counted = {
+        t.object.value
+        for t in tbox
+        if t.subject in restricted and t.predicate.value == OWL + "onProperty"
+        and isinstance(t.object, ox.NamedNode)
+    }
+    sub_property = [
+        (t.subject.value, t.object.value)
+        for t in tbox
+        if t.predicate.value == iris.RDFS + "subPropertyOf"
+        and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
+    ]
+    grown = True
+    while grown:
+        more = {sub for sub, sup in sub_property if sup in counted} - counted
+        counted |= more
+        grown = bool(more)
+    return mentioned, counted
+
+
+def _keeps(t: ox.Triple, mentioned: set[str], prune: bool) -> bool:
+    if isinstance(t.object, ox.Literal):
+        return t.predicate.value in KEPT_LITERAL_PREDICATES
+    if not isinstance(t.object, ox.NamedNode) or not isinstance(t.subject, ox.NamedNode):
+        return False
+    if not prune:
+        return True
+    if t.predicate.value == RDF_TYPE:
+        return t.object.value in mentioned
+    return t.predicate.value in mentioned or t.predicate.value in KEPT_OWL_PREDICATES
+
+
+def _reasoner_input(
+    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
+) -> tuple[str, set[str]]:
+    """N-Triples for the reasoner and the set of concepts declared pairwise different."""
+    tbox = list(tbox)
+    mentioned, counted = _signature(tbox)
+    lines = [f"{t} ." for t in tbox]
     concepts: set[str] = set()
+    counted_values: set[str] = set()
     individuals: set[str] = set()
-    for t in tbox:
-        lines.append(f"{t} .")
     for t in abox:
-        if isinstance(t.subject, ox.NamedNode) and not t.subject.value.startswith(iris.ONTOLOGY):
-            individuals.add(t.subject.value)
-        if isinstance(t.object, ox.Literal):
-            if t.predicate.value not in KEPT_LITERAL_PREDICATES:
-                continue
-        elif not isinstance(t.object, ox.NamedNode) or not isinstance(t.subject, ox.NamedNode):
+        if not isinstance(t.subject, ox.NamedNode) or not _keeps(t, mentioned, prune):
             continue
-        elif t.predicate.value == RDF_TYPE and t.object.value == SKOS_CONCEPT:
-            concepts.add(t.subject.value)
+        if not t.subject.value.startswith(iris.ONTOLOGY):
+            individuals.add(t.subject.value)
+        if isinstance(t.object, ox.NamedNode):
+            if t.predicate.value == RDF_TYPE and t.object.value == SKOS_CONCEPT:
+                concepts.add(t.subject.value)
+            elif t.predicate.value in counted:
+                counted_values.add(t.object.value)
         lines.append(f"{t} .")
+    if prune:
+        concepts &= counted_values
     # owlready2 knows a resource as an individual only when it is declared one
     lines += [f"<{i}> <{RDF_TYPE}> <{OWL}NamedIndividual> ." for i in sorted(individuals)]
     if len(concepts) > 1:
@@ -61,9 +124,12 @@ def _reasoner_input(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> tup
     return "\n".join(lines) + "\n", concepts
 
 
-def classify(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+def classify(
+    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
+) -> Iterator[ox.Quad]:
     """Run HermiT; yield every `rdf:type` of a data resource to a clusterkg class that the data
-    did not assert, as quads of the `inferred` graph. Raises InconsistentOntologyError."""
+    did not assert, as quads of the `inferred` graph. Raises InconsistentOntologyError.
+    `prune=False` gives HermiT the whole input instead of what can change its answer."""
     abox = list(abox)
     asserted = {
         (t.subject.value, t.object.value)
@@ -72,7 +138,7 @@ def classify(tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple]) -> Iterator[o
         and isinstance(t.subject, ox.NamedNode)
         and isinstance(t.object, ox.NamedNode)
     }
-    text, _ = _reasoner_input(tbox, abox)
+    text, _ = _reasoner_input(tbox, abox, prune)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
         path.write_text(text, encoding="utf-8")
