@@ -1,0 +1,226 @@
+"""`python -m bench.side_by_side`: the query library on every engine in one run (issue 17).
+
+One synthetic release (`bench.synthetic`, about a million triples at 3,000 organisations) is
+served at once by:
+- **clusterkg** (`python -m clusterkg.api`, its embedded store and query workers, HTTP);
+- **pyoxigraph** in this process (the store clusterkg serves, `load_release`; every row read;
+  no HTTP: the engine's floor);
+- **Oxigraph server** (the `oxigraph` wheel's binary), its own `/query` endpoint;
+- **Virtuoso** (Debian's `virtuoso-t`), its own `/sparql` endpoint;
+- **rdflib-endpoint** (rdflib's engine), with a time limit long enough that none of its
+  answers is cut (`--peer-timeout`), so that its ratio is a figure and not a bound.
+The two servers get the release by `clusterkg publish`'s code and are asked with the served
+release's graphs as the dataset (`default-graph-uri`), as a researcher at their endpoint would.
+
+Every query of the library and of `bench/queries/` is asked of each engine once to warm up and
+to compare the row counts (they must agree), then `--repeat` rounds in which the engines take
+turns on the same query. Reported: per-query p50/p95 per engine, one pass (the sum of p50s) per
+engine, and each engine's pass as a ratio of Virtuoso's, the target of issue 17 item 1.
+Bounded: one client, `--repeat` rounds, a per-request time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from bench import record, synthetic
+from bench.run import _bench_queries
+from bench.servers import clusterkg_server, peer_server
+from bench.stores import _ask, _quantile, oxigraph, virtuoso
+from clusterkg.graph.release import load_release, write_manifest
+from clusterkg.graph.remote_release import publish, served
+from clusterkg.graph.store import OxigraphStore
+from clusterkg.graph.stores import open_store
+
+RESULTS_DIR = Path(__file__).parent / "results"
+ENGINES = ("clusterkg", "pyoxigraph", "oxigraph-server", "virtuoso", "rdflib-endpoint")
+REFERENCE = "virtuoso"
+
+Ask = Callable[[], int]
+
+
+def _in_process(store: OxigraphStore, query: str) -> Ask:
+    def ask() -> int:
+        answer = store.query(query)
+        if isinstance(answer, ox.QueryBoolean):
+            return 1
+        return sum(1 for _ in answer)
+    return ask
+
+
+@contextmanager
+def _published(kind: str, dump: Path, folder: Path, timeout: float, memory_mb: int,
+               say: Callable[[str], None]) -> Iterator[tuple[str, list[tuple[str, str]], float]]:
+    """A server of `kind` with the release published; yields its query endpoint, the served
+    release as a dataset, and the publish time."""
+    starter = oxigraph(folder) if kind == "oxigraph-server" else virtuoso(folder, memory_mb)
+    with starter as (url, credentials):
+        os.environ.update(credentials)  # the Virtuoso dialect reads its credentials there
+        store = open_store(url, timeout=timeout)
+        say(f"{kind}: publishing")
+        t0 = time.perf_counter()
+        publish(dump, store)
+        seconds = time.perf_counter() - t0
+        now = served(store)
+        assert now is not None
+        say(f"{kind}: {sum(now.triples.values()):,} triples published in {seconds:.0f} s")
+        dataset = [("default-graph-uri", g) for g in now.default] + [
+            ("named-graph-uri", g) for g in now.named]
+        yield store.dialect.query_endpoint, dataset, seconds
+
+
+def measure(asks: dict[str, Ask], repeat: int) -> dict[str, Any]:
+    """One warm-up call each (its row count kept), then `repeat` rounds taking turns."""
+    rows: dict[str, int | str] = {}
+    times: dict[str, list[float]] = {k: [] for k in asks}
+    for key, ask in asks.items():
+        try:
+            rows[key] = ask()
+        except (httpx.HTTPError, ValueError, KeyError, OSError) as exc:
+            rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+    for _ in range(repeat):
+        for key, ask in asks.items():
+            if isinstance(rows[key], str):
+                continue
+            t0 = time.perf_counter()
+            ask()
+            times[key].append(time.perf_counter() - t0)
+    return {key: {"rows": rows[key],
+                  "p50_ms": 1000 * statistics.median(t) if t else None,
+                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None}
+            for key, t in times.items()}
+
+
+def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, memory_mb: int,
+        engines: tuple[str, ...], say: Callable[[str], None]) -> dict[str, Any]:
+    queries = _bench_queries()
+    report: dict[str, Any] = {"organisations": organisations, "repeat": repeat,
+                              "engines": list(engines), "publish_s": {}, "queries": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-side-") as tmp, ExitStack() as servers:
+        dump = Path(tmp) / "release" / "synthetic.nq"
+        dump.parent.mkdir()
+        say(f"generating {organisations} organisations")
+        report["triples"] = synthetic.write(dump, organisations, seed=1)
+        write_manifest(dump)
+        client = servers.enter_context(httpx.Client(timeout=max(timeout, peer_timeout) + 10))
+        asks: dict[str, dict[str, Ask]] = {name: {} for name in queries}
+        if "clusterkg" in engines:
+            url = servers.enter_context(clusterkg_server(dump, timeout=timeout))
+            for name, query in queries.items():
+                asks[name]["clusterkg"] = _ask(client, url, [("query", query)])
+        if "pyoxigraph" in engines:
+            store, _ = load_release(dump)  # the store clusterkg serves, in this process
+            for name, query in queries.items():
+                asks[name]["pyoxigraph"] = _in_process(store, query)
+        for kind in ("oxigraph-server", "virtuoso"):
+            if kind in engines:
+                folder = Path(tmp) / kind
+                folder.mkdir()
+                endpoint, dataset, seconds = servers.enter_context(
+                    _published(kind, dump, folder, timeout, memory_mb, say))
+                report["publish_s"][kind] = seconds
+                for name, query in queries.items():
+                    asks[name][kind] = _ask(client, endpoint, [("query", query), *dataset])
+        if "rdflib-endpoint" in engines:
+            say("rdflib-endpoint: parsing the dump")
+            url = servers.enter_context(peer_server(dump))
+            peer = httpx.Client(timeout=peer_timeout)
+            servers.enter_context(peer)
+            for name, query in queries.items():
+                asks[name]["rdflib-endpoint"] = _ask(peer, url, [("query", query)])
+        for name in queries:
+            say(f"query {name}")
+            report["queries"][name] = measure(asks[name], repeat)
+    return report
+
+
+def passes(report: dict[str, Any]) -> dict[str, float]:
+    """One pass per engine: the sum of its p50s over the queries every engine answered."""
+    answered = [q for q in report["queries"].values()
+                if all(q[e]["p50_ms"] is not None for e in report["engines"])]
+    return {e: sum(q[e]["p50_ms"] for q in answered) / 1000 for e in report["engines"]}
+
+
+def _cell(m: dict[str, Any]) -> str:
+    if m["p50_ms"] is None:
+        return str(m["rows"])[:60]
+    return f"{m['p50_ms']:.1f} ({m['p95_ms']:.1f})"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    engines = report["engines"]
+    totals = passes(report)
+    lines = [f"# The query library on every engine, one run ({report['date']})", "",
+             f"Command: `{report['command']}`", "",
+             f"Machine: {report['machine']}; 1-minute load average {report['load_average'][0]} "
+             f"before and {report['load_average'][1]} after. Synthetic release of "
+             f"{report['triples']:,} triples ({report['organisations']} organisations, seed 1); "
+             f"{report['repeat']} rounds per query after a warm-up, engines taking turns.", "",
+             "## One pass (sum of p50s)", "", "| engine | pass s | ratio to Virtuoso | publish s |",
+             "|---|---:|---:|---:|"]
+    reference = totals.get(REFERENCE)
+    for e in engines:
+        ratio = f"{totals[e] / reference:.2f}" if reference else "-"
+        publish_s = report["publish_s"].get(e)
+        lines.append(f"| {e} | {totals[e]:.2f} | {ratio} | "
+                     f"{'-' if publish_s is None else f'{publish_s:.0f}'} |")
+    lines += ["", "## Per query: p50 ms (p95 ms)", "",
+              "| query | rows | " + " | ".join(engines) + " |",
+              "|---|---:|" + "---:|" * len(engines)]
+    for name, q in report["queries"].items():
+        counts = {str(q[e]["rows"]) for e in engines}
+        rows = counts.pop() if len(counts) == 1 else " / ".join(str(q[e]["rows"]) for e in engines)
+        lines.append(f"| {name} | {rows} | " + " | ".join(_cell(q[e]) for e in engines) + " |")
+    disagree = [n for n, q in report["queries"].items()
+                if len({str(q[e]["rows"]) for e in engines}) > 1]
+    lines += ["", "Row counts disagree on: " + (", ".join(disagree) if disagree else "none") + ".",
+              ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--organisations", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="time limit per request (clusterkg, Oxigraph server, Virtuoso)")
+    parser.add_argument("--peer-timeout", type=float, default=1800.0,
+                        help="time limit per request to rdflib-endpoint (none may be cut)")
+    parser.add_argument("--memory-mb", type=int, default=2048, help="Virtuoso's page buffers")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    command = shlex.join(["python", "-m", "bench.side_by_side", *(argv or sys.argv[1:])])
+
+    def say(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}; known: {', '.join(ENGINES)}")
+    report: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
+                              "machine": record.machine(), "command": command}
+    with record.load_average(report):
+        report.update(run(args.organisations, args.repeat, args.timeout, args.peer_timeout,
+                          args.memory_mb, engines, say))
+    record.write(args.out, f"side-by-side-{report['date']}-{report['triples']}", report,
+                 markdown(report), command)
+
+
+if __name__ == "__main__":
+    main()
