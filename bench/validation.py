@@ -45,6 +45,7 @@ def records_for(i: int) -> list[Record]:
                 "country": country,
                 "level": "National",
                 "description": f"Programme {i}",
+                "description_language": "en",
                 "url": f"https://example.org/{i}",
                 "duration_raw": "2016-2020",
                 "start_year": "2016",
