@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from clusterkg import iris
 from clusterkg.graph import provenance, reasoner
@@ -41,7 +40,7 @@ from clusterkg.paths import (
     VOCABULARIES_DIR,
     DistLayout,
 )
-from clusterkg.shapes.validation import validate
+from clusterkg.shapes.validation import validate_store
 
 ONTOLOGY_GRAPH = iris.graph_iri("ontology")
 VOCABULARIES_GRAPH = iris.graph_iri("vocabularies")
@@ -140,12 +139,7 @@ def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
     """SHACL gate, reasoner and ontology checks; raises BuildError, returns warnings."""
     say = progress or (lambda _m: None)
     say("validating with SHACL shapes")
-    dataset = rdflib.Dataset()
-    dataset.parse(data=store.serialize(RdfFormat.NQUADS), format="nquads")
-    union = rdflib.Graph()
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    outcome = validate(union)
+    outcome = validate_store(store.native)
     if outcome.violations:
         lines = "\n".join(f"  {p}" for p in outcome.violations[:50])
         more = len(outcome.violations) - 50

@@ -9,12 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench import synthetic
-from bench.run import _rdflib_graph
 from clusterkg import iris
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.paths import ONTOLOGY_FILE
 from clusterkg.queries.library import library
-from clusterkg.shapes.validation import validate
+from clusterkg.shapes.validation import validate_store
 
 CKG = iris.ONTOLOGY
 
@@ -63,7 +62,7 @@ def test_only_ontology_terms() -> None:
 
 def test_conforms_to_the_shapes() -> None:
     store = _store(synthetic.generate(organisations=50, seed=1))
-    outcome = validate(_rdflib_graph(store))
+    outcome = validate_store(store.native)
     assert not outcome.violations, "\n".join(str(p) for p in outcome.violations[:20])
 
 
