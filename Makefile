@@ -95,7 +95,7 @@ test: setup lint typecheck unit ## All checks CI runs: lint, types, tests
 
 bench: setup ## Benchmarks (bench/): query service vs rdflib-endpoint, validation; results in bench/results/
 	$(BIN)/python -m bench.run
-	$(BIN)/python bench/validation.py
+	$(BIN)/python -m bench.validation
 
 clean: ## Remove build outputs
 	rm -rf dist build *.egg-info
