@@ -9,6 +9,8 @@ figure. The rules are few and read records only, so every claim is data:
   reaches a regional programme's region (`regional_programme` records); no `distinct` counts
   the records themselves. `any_of` (a list of `of`/`table`/`where`) counts the keys of
   records of any of them: options and the italic additions answering the same question.
+  `per_key: n` keeps only the keys with exactly n such records ("one dedicated programme or
+  strategy": the regions that give one answer).
 - `sum`: the total of several `count` rules ("23 best practices + 14 new services = 37").
 - `budget`: a programme's annual budget (the amount stated, else the sum of its components),
   or the sum of a country's national programme budgets.
@@ -114,14 +116,22 @@ def _conditions(spec: Mapping[str, Any], name: str) -> set[str]:
 
 def _keys(tables: Tables, records: Sequence[Record], spec: Mapping[str, Any]) -> list[str]:
     """The distinct values of `distinct` whose records together hold every value of `all`
-    and none of `none`, in label order."""
+    and none of `none` (and, with `per_key`, number exactly that many), in label order."""
     distinct = str(spec["distinct"])
     held: dict[str, set[str]] = {}
+    tally: dict[str, int] = {}
     for r in records:
         values = {f"{c}={tables.column(r, c)}" for c in r.values}
-        held.setdefault(str(tables.column(r, distinct)), set()).update(values)
+        key = str(tables.column(r, distinct))
+        held.setdefault(key, set()).update(values)
+        tally[key] = tally.get(key, 0) + 1
     required, refused = _conditions(spec, "all"), _conditions(spec, "none")
-    chosen = (k for k, h in held.items() if required <= h and not refused & h)
+    per_key = spec.get("per_key")
+    chosen = (
+        k
+        for k, h in held.items()
+        if required <= h and not refused & h and (per_key is None or tally[k] == int(per_key))
+    )
     return sorted(chosen, key=lambda k: tables.label(distinct, k))
 
 
@@ -129,6 +139,8 @@ def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
     """The `count` rule (see the module docstring)."""
     records = _records(tables, spec)
     distinct = spec.get("distinct")
+    if "per_key" in spec and distinct is None:
+        raise RuleError(f"`per_key` counts the records of each `distinct` key: {dict(spec)!r}")
     if distinct is not None:
         records = [r for r in records if tables.column(r, str(distinct)) is not None]
     if not records:

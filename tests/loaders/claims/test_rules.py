@@ -55,6 +55,18 @@ def test_count_with_where_and_of_records_without_distinct() -> None:
     assert evaluate(TABLES, rule, 1).text == "3 programmes in Table 9"
 
 
+def test_count_keys_with_exactly_n_records() -> None:
+    """`per_key`: Beta's programmes have one cluster type each (two records), Alpha's one
+    programme two: one record per key is nobody, two records per key is both."""
+    rule: dict[str, object] = {"of": "programme_cluster_type", "distinct": "region"}
+    one = evaluate(TABLES, {"count": {**rule, "per_key": 1, "says": "{n}: {list}"}}, 1)
+    assert (one.value, one.text) == (Decimal(0), "0: ")
+    two = evaluate(TABLES, {"count": {**rule, "per_key": 2, "says": "{list}"}}, 1)
+    assert (two.value, two.text) == (Decimal(2), "Alpha, Beta")
+    by_programme = {"of": "programme_cluster_type", "distinct": "programme_id", "per_key": 1}
+    assert evaluate(TABLES, {"count": {**by_programme, "says": "{list}"}}, 1).text == "R2-p, R2-q"
+
+
 def test_sum_adds_counts() -> None:
     rule = {
         "sum": [
@@ -86,6 +98,7 @@ def test_listed_counts_the_items() -> None:
     [
         {"count": {"of": "nothing-of-this-kind"}},
         {"count": {"distinct": "region"}},
+        {"count": {"of": "region", "per_key": 1}},
         {"average": {}},
         {"count": {"of": "region"}, "sum": []},
         {"budget": {}},
