@@ -9,11 +9,17 @@ figure. The rules are few and read records only, so every claim is data:
   reaches a regional programme's region (`regional_programme` records); no `distinct` counts
   the records themselves. `any_of` (a list of `of`/`table`/`where`) counts the keys of
   records of any of them: options and the italic additions answering the same question.
+  `per_key: n` keeps only the keys with exactly n such records ("one dedicated programme or
+  strategy": the regions that give one answer).
 - `sum`: the total of several `count` rules ("23 best practices + 14 new services = 37").
 - `budget`: a programme's annual budget (the amount stated, else the sum of its components),
   or the sum of a country's national programme budgets.
 - `listed`: a text-internal check, the number of items the text itself lists after the count;
   each item must be on the claim's line.
+- `answers`: answers counted in a table where a key (a country) may have sent several answers
+  but has one cell per column (`cell`): a split cell ("0/+") is one answer per record, a single
+  record stands for each of the key's answers (as many as its largest cell) — Table 4's "22
+  answers for 18 countries". Counts the answers of the records `where` selects that hold `value`.
 
 Each rule gives a `Tally`: the figure, how it was obtained (in words), and the resource the
 claim concerns.
@@ -114,14 +120,22 @@ def _conditions(spec: Mapping[str, Any], name: str) -> set[str]:
 
 def _keys(tables: Tables, records: Sequence[Record], spec: Mapping[str, Any]) -> list[str]:
     """The distinct values of `distinct` whose records together hold every value of `all`
-    and none of `none`, in label order."""
+    and none of `none` (and, with `per_key`, number exactly that many), in label order."""
     distinct = str(spec["distinct"])
     held: dict[str, set[str]] = {}
+    tally: dict[str, int] = {}
     for r in records:
         values = {f"{c}={tables.column(r, c)}" for c in r.values}
-        held.setdefault(str(tables.column(r, distinct)), set()).update(values)
+        key = str(tables.column(r, distinct))
+        held.setdefault(key, set()).update(values)
+        tally[key] = tally.get(key, 0) + 1
     required, refused = _conditions(spec, "all"), _conditions(spec, "none")
-    chosen = (k for k, h in held.items() if required <= h and not refused & h)
+    per_key = spec.get("per_key")
+    chosen = (
+        k
+        for k, h in held.items()
+        if required <= h and not refused & h and (per_key is None or tally[k] == int(per_key))
+    )
     return sorted(chosen, key=lambda k: tables.label(distinct, k))
 
 
@@ -129,6 +143,8 @@ def count(tables: Tables, spec: Mapping[str, Any]) -> Tally:
     """The `count` rule (see the module docstring)."""
     records = _records(tables, spec)
     distinct = spec.get("distinct")
+    if "per_key" in spec and distinct is None:
+        raise RuleError(f"`per_key` counts the records of each `distinct` key: {dict(spec)!r}")
     if distinct is not None:
         records = [r for r in records if tables.column(r, str(distinct)) is not None]
     if not records:
@@ -201,10 +217,40 @@ def listed(items: Sequence[str], line: int) -> Tally:
     return Tally(Decimal(len(items)), text, None)
 
 
+def answers(tables: Tables, spec: Mapping[str, Any]) -> Tally:
+    """The `answers` rule (see the module docstring)."""
+    key, cell = str(spec["key"]), str(spec["cell"])
+    kind = {"of": spec["of"]}
+    sizes: dict[tuple[str, str], int] = {}
+    for r in _chosen(tables, kind):
+        at = (str(tables.column(r, key)), str(tables.column(r, cell)))
+        sizes[at] = sizes.get(at, 0) + 1
+    most: dict[str, int] = {}
+    for (k, _), size in sizes.items():
+        most[k] = max(most.get(k, 0), size)
+    chosen = _chosen(tables, {**kind, "where": spec.get("where") or {}})
+    if not chosen:
+        raise RuleError(f"an answers rule finds no records: {dict(spec)!r}")
+    wanted = {c: set(_as_list(v)) for c, v in (spec.get("value") or {}).items()}
+    n = 0
+    for r in chosen:
+        if all(tables.column(r, c) in v for c, v in wanted.items()):
+            k = str(tables.column(r, key))
+            n += most[k] if sizes[(k, str(tables.column(r, cell)))] == 1 else 1
+    keys = len({str(tables.column(r, key)) for r in chosen})
+    says = str(spec.get("says") or "{n} answers of {keys} keys")
+    first = min(r.source.line_start for r in chosen)
+    last = max(r.source.line_end for r in chosen)
+    concerns = iris.excerpt_iri(chosen[0].source.document, chosen[0].source.table, first, last)
+    return Tally(Decimal(n), says.format(n=n, keys=keys), concerns)
+
+
 def evaluate(tables: Tables, rule: Mapping[str, Any], line: int) -> Tally:
     """The tally of one claim's rule."""
-    if set(rule) - {"count", "sum", "budget", "listed"} or len(rule) != 1:
-        raise RuleError(f"a rule is one of count, sum, budget, listed: {dict(rule)!r}")
+    if set(rule) - {"count", "sum", "budget", "listed", "answers"} or len(rule) != 1:
+        raise RuleError(f"a rule is one of count, sum, budget, listed, answers: {dict(rule)!r}")
+    if "answers" in rule:
+        return answers(tables, rule["answers"])
     if "count" in rule:
         return count(tables, rule["count"])
     if "sum" in rule:

@@ -55,7 +55,7 @@ def test_info_lists_the_discrepancies(built: tuple[OxigraphStore, BuildSummary])
     assert "EUR 69 million" in result.stdout and "€68,000,000" in result.stdout
     golden = yaml.safe_load((FIXTURES / "loaders" / "claims" / "outcomes.yaml").read_text())
     contradicted = [row for row in golden if not row["agrees"]]
-    assert len(contradicted) >= 25
+    assert len(contradicted) >= 18  # 9 of line 652 agree when counted per answer (Table 4)
     for row in contradicted:
         line = next(x for x in result.stdout.splitlines() if f" {row['id']} " in x)
         assert str(row["stated"]) in line and str(row["says"]) in line, row["id"]

@@ -132,6 +132,20 @@ def test_figure_from_its_query(figure: Row, built_store: OxigraphStore) -> None:
         assert not agrees, f"{figure['id']}: now reproduced; mark it so and drop the discrepancy"
 
 
+def test_differing_figures_name_their_discrepancy(built_store: OxigraphStore) -> None:
+    """A `differs` row's note starts "register <id>", the id of a discrepancy of the build
+    (`clusterkg info --discrepancies`) on the figure's line."""
+    found = {
+        r["discrepancy"].rsplit("/", 1)[1]: r for r in _answer(built_store, "discrepancies")
+    }
+    for figure in (f for f in _figures() if f["status"] == "differs"):
+        named = re.match(r"register ([\w-]+)", figure["note"])
+        assert named, f"{figure['id']}: the note names no register record"
+        record = found.get(named.group(1))
+        assert record, f"{figure['id']}: {named.group(1)} is no discrepancy of the build"
+        assert record["lineStart"] == figure["line"], f"{figure['id']}: another line"
+
+
 def test_every_figure_query_is_in_the_figures_file() -> None:
     used = {f["query"] for f in _figures()}
     tagged = {name for name, q in library().items() if "figure" in q.tags}

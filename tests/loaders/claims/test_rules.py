@@ -55,6 +55,40 @@ def test_count_with_where_and_of_records_without_distinct() -> None:
     assert evaluate(TABLES, rule, 1).text == "3 programmes in Table 9"
 
 
+def test_count_keys_with_exactly_n_records() -> None:
+    """`per_key`: Beta's programmes have one cluster type each (two records), Alpha's one
+    programme two: one record per key is nobody, two records per key is both."""
+    rule: dict[str, object] = {"of": "programme_cluster_type", "distinct": "region"}
+    one = evaluate(TABLES, {"count": {**rule, "per_key": 1, "says": "{n}: {list}"}}, 1)
+    assert (one.value, one.text) == (Decimal(0), "0: ")
+    two = evaluate(TABLES, {"count": {**rule, "per_key": 2, "says": "{list}"}}, 1)
+    assert (two.value, two.text) == (Decimal(2), "Alpha, Beta")
+    by_programme = {"of": "programme_cluster_type", "distinct": "programme_id", "per_key": 1}
+    assert evaluate(TABLES, {"count": {**by_programme, "says": "{list}"}}, 1).text == "R2-p, R2-q"
+
+
+def test_answers_count_a_single_symbol_for_each_answer_of_its_country() -> None:
+    """Table 4's rule: country A sent two answers (its split cell "+/0" on measure m2), so its
+    single "+" on m1 is two high assessments; B's one answer counts once."""
+    ratings = [
+        rec("measure_rating", "Table 4", 30, country="A", measure="m1", rating="high"),
+        rec("measure_rating", "Table 4", 30, country="A", measure="m2", rating="high"),
+        rec("measure_rating", "Table 4", 30, country="A", measure="m2", rating="medium"),
+        rec("measure_rating", "Table 4", 31, country="B", measure="m1", rating="high"),
+        rec("measure_rating", "Table 4", 31, country="B", measure="m2", rating="low"),
+    ]
+    tables = Tables(ratings)
+    spec: dict[str, object] = {"of": "measure_rating", "key": "country", "cell": "measure"}
+    m1 = evaluate(tables, {"answers": {**spec, "where": {"measure": "m1"},
+                                       "value": {"rating": "high"}}}, 1)
+    assert (m1.value, m1.text) == (Decimal(3), "3 answers of 2 keys")
+    m2 = evaluate(tables, {"answers": {**spec, "where": {"measure": "m2"},
+                                       "value": {"rating": "high"}}}, 1)
+    assert m2.value == 1
+    every = evaluate(tables, {"answers": {**spec, "where": {"measure": "m1"}}}, 1)
+    assert every.value == 3
+
+
 def test_sum_adds_counts() -> None:
     rule = {
         "sum": [
@@ -86,6 +120,8 @@ def test_listed_counts_the_items() -> None:
     [
         {"count": {"of": "nothing-of-this-kind"}},
         {"count": {"distinct": "region"}},
+        {"count": {"of": "region", "per_key": 1}},
+        {"answers": {"of": "region", "key": "nuts_code", "cell": "label", "where": {"x": "y"}}},
         {"average": {}},
         {"count": {"of": "region"}, "sum": []},
         {"budget": {}},
