@@ -154,6 +154,10 @@ class RemoteStore:
         except httpx.TimeoutException as exc:
             raise StoreTimeout(f"{self.url}: no answer within {self.timeout:g} s ({exc})") from exc
         except httpx.HTTPError as exc:  # connection refused or lost half way, bad chunking
+            if isinstance(exc, httpx.TransportError):
+                unavailable = self.dialect.unavailable(exc)
+                if unavailable is not None:
+                    raise unavailable from exc
             raise StoreError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
         if response.status_code >= 400:
             text = body[:2000].decode("utf-8", "replace").strip()
