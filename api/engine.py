@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 TICK = 0.5  # seconds between two looks at the engine
 OVERRUN_SECONDS = 3.0  # CPU with no query in flight for this long: restart
-BUSY_CPU = 0.5  # cores an engine uses while computing (an idle one uses none)
+BUSY_CPU = 0.1  # cores an engine uses while computing (an idle one uses none; a loaded
+# machine may give a computing one half a core or less)
 
 
 @dataclass

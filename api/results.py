@@ -163,7 +163,7 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
     except ReleaseSwitching as error:  # a publish is switching the remote store: ask again
         return _text(503, f"the store is between two releases, ask again: {error}")
     except StoreUnavailable as error:  # the service's own query engine is restarting
-        return _text(503, f"ask again: {error}")
+        return _text(503, str(error))
     except StoreTimeout as error:  # a remote store's own limit (issue 14): as ours, a 503
         return _text(503, f"the store stopped the query at its time limit: {error}")
     except StoreError as error:  # a remote store gave no whole answer: never a short result

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from clusterkg.graph import waves
 from clusterkg.graph.release import Release, ReleaseError, WaveRef, check_build, load_release
 from clusterkg.graph.remote_release import DEFAULT_GRAPH, Served, control_update
+from clusterkg.graph.store import RdfFormat
 from clusterkg.paths import DistLayout
 
 FOLDER = "oxigraph"
@@ -52,7 +53,8 @@ def _write(dataset: Path, folder: Path) -> Release:
     disk = ox.Store(str(folder))
     release = _quick_release(dataset)
     if release is not None:
-        disk.bulk_load(path=str(check_build(dataset)[0]), format=ox.RdfFormat.N_QUADS)
+        dump = check_build(dataset)[0]
+        disk.bulk_load(path=str(dump), format=RdfFormat.from_path(dump).oxigraph)
         if len(disk) != release.dump_quads:
             raise ReleaseError(f"{dataset}: {len(disk)} quads where the manifest states "
                                f"{release.dump_quads}")
