@@ -32,11 +32,10 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
-from clusterkg.graph.release import Release, ReleaseError
-from clusterkg.graph.remote_release import served
-from clusterkg.graph.stores.disk_release import release_store
+from clusterkg.graph.release import Release
+from clusterkg.graph.stores.disk_release import read_record, release_store
 from clusterkg.graph.stores.engine import Engine
-from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore
+from clusterkg.graph.stores.remote import RemoteStore
 from clusterkg.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,21 +69,12 @@ class EngineService:
         started engine, and a store bound to the release's graphs. The engine serving before
         keeps serving until `watch` retires it."""
         location = release_store(dataset)
-        engine = Engine(location, self.settings.query_timeout).start()
-        try:
-            probe = engine.store(RemoteDataset(), self.settings.query_timeout + 5)
-            now = served(probe)
-            probe.close()
-            if now is None:
-                raise ReleaseError(f"{location}: no release recorded in the on-disk store")
-            store = engine.store(now.dataset, self.settings.query_timeout + 5)
-        except BaseException:
-            engine.stop()
-            raise
+        release, union = read_record(location)
+        engine = Engine(location, self.settings.query_timeout, union).start()
         if self.engine is not None:
             self._retiring.append(_Retiring(self.engine))
         self.engine = engine
-        return store, now.release
+        return engine.store(self.settings.query_timeout + 5), release
 
     async def watch(self, holder: StoreHolder) -> None:
         """Restart a dead or overrunning engine, stop retired ones (runs until cancelled)."""

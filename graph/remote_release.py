@@ -290,12 +290,6 @@ def _record_update(record: dict[str, object], tag: str, *, replace: bool) -> str
             f"WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> ?p ?o }} }}")
 
 
-def control_update(served: Served, *, replace: bool) -> str:
-    """The update that writes `served` as the control record (also into a local engine's
-    on-disk store, `graph.stores.disk_release`)."""
-    return _record_update(served.as_json(), served.tag, replace=replace)
-
-
 def _switch(old: set[str], new: Served, version: str, *, replace: bool) -> str:
     """The one-request switch (servers with `atomic_update`)."""
     moves = [f"MOVE <{staging_name(version, g)}> TO <{g}>" for g in new.triples]

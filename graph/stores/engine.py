@@ -29,7 +29,7 @@ import httpx
 
 from clusterkg.graph.stores.dialect import StoreUnavailable, StoreUrl
 from clusterkg.graph.stores.oxigraph_server import OxigraphServer
-from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore
+from clusterkg.graph.stores.remote import RemoteStore
 
 START_WAIT = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
@@ -64,9 +64,10 @@ def free_port() -> int:
 class Engine:
     """One `oxigraph serve-read-only` process over `location`; started by `start()`."""
 
-    def __init__(self, location: Path, timeout_s: float) -> None:
+    def __init__(self, location: Path, timeout_s: float, union_default: bool = False) -> None:
         self.location = location
         self.timeout_s = timeout_s
+        self.union_default = union_default
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -79,6 +80,8 @@ class Engine:
         """Start the process and wait until it answers (`RuntimeError` if it exits first)."""
         command = [oxigraph_binary(), "serve-read-only", "--location", str(self.location),
                    "--bind", f"127.0.0.1:{self.port}", "--timeout-s", f"{self.timeout_s:g}"]
+        if self.union_default:
+            command.append("--union-default-graph")
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + START_WAIT
@@ -128,8 +131,7 @@ class Engine:
         self.restarts += 1
         self.start()
 
-    def store(self, dataset: RemoteDataset, timeout: float) -> RemoteStore:
-        """A store reading `dataset` through this engine (no release check per query: the
-        engine's store is read-only, its release never changes under it)."""
-        return RemoteStore(LocalOxigraph(StoreUrl("oxigraph", self.base)), dataset=dataset,
-                           timeout=timeout)
+    def store(self, timeout: float) -> RemoteStore:
+        """A store reading the engine's dataset as it is (no graph list sent, no release
+        check per query: the store is read-only, its release never changes under it)."""
+        return RemoteStore(LocalOxigraph(StoreUrl("oxigraph", self.base)), timeout=timeout)

@@ -26,8 +26,7 @@ from clusterkg.api import engine as engine_module
 from clusterkg.api.engine import EngineService
 from clusterkg.api.state import StoreHolder
 from clusterkg.graph.release import load_release
-from clusterkg.graph.remote_release import DEFAULT_GRAPH
-from clusterkg.graph.stores.disk_release import release_store
+from clusterkg.graph.stores.disk_release import read_record, release_store
 from clusterkg.graph.stores.engine import Engine
 from clusterkg.settings import Settings
 from tests.api.conftest import DATASET
@@ -88,9 +87,10 @@ def test_the_release_store_is_written_once_and_then_only_opened(served):
     _, _, dataset = served
     root = dataset.parent / "oxigraph"
     (folder,) = root.iterdir()  # one store, no half-written `.tmp-*` left
-    stamp = (folder / "CURRENT").stat().st_mtime_ns
+    stamp = (folder / "release.json").stat().st_mtime_ns
     assert release_store(dataset) == folder
-    assert (folder / "CURRENT").stat().st_mtime_ns == stamp
+    assert (folder / "release.json").stat().st_mtime_ns == stamp
+    assert read_record(folder) == (load_release(dataset)[1], True)
 
 
 def test_the_limits_stay_in_front_of_the_engine(served):
@@ -128,19 +128,18 @@ def test_a_dead_engine_is_restarted_and_its_queries_in_flight_get_503(served):
 
 def test_a_release_with_a_materialised_default_graph(tmp_path):
     # a manifest saying a triple sits in two graphs: the release rule's default graph is
-    # materialised, and the on-disk store holds it as graph/release/default
+    # materialised, and the on-disk store holds it as its default graph
     dataset = _copy(tmp_path, {"triples": 27})
     folder = release_store(dataset)
+    assert read_record(folder) == (load_release(dataset)[1], False)
     store = ox.Store.read_only(str(folder))
-    default = ox.NamedNode(DEFAULT_GRAPH)
-    assert len(list(store.quads_for_pattern(None, None, None, default))) == 28
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 28
     del store
     settings = Settings(dataset=dataset, query_timeout=5.0, engine="oxigraph")
     service = EngineService(settings)
     try:
-        remote, release = service.open(dataset)
-        assert remote.dataset.default == (DEFAULT_GRAPH,)
-        assert release.version == load_release(dataset)[1].version
+        remote, _ = service.open(dataset)
+        assert service.engine is not None and not service.engine.union_default
         result = remote.query(COUNT)
         assert isinstance(result, ox.QuerySolutions)
         assert [row["n"].value for row in result] == ["28"]
