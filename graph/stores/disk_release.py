@@ -34,7 +34,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterkg.graph import waves
-from clusterkg.graph.release import Release, ReleaseError, WaveRef, check_build, load_release
+from clusterkg.graph.release import (
+    Release,
+    ReleaseError,
+    WaveRef,
+    check_build,
+    described_build,
+    load_release,
+)
 from clusterkg.graph.remote_release import Served
 from clusterkg.graph.store import RdfFormat
 from clusterkg.paths import DistLayout
@@ -44,23 +51,16 @@ RECORD = "release.json"
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def _quick_release(dataset: Path) -> Release | None:
-    """The release of `dataset` if its dump alone is it (no wave, no triple stated in two
-    graphs: the union of the named graphs is the default graph): then the dump file is loaded
-    straight into the disk store, never into memory. None otherwise."""
-    dump, build_id, sha, quads, triples = check_build(dataset)
-    if waves.list_waves(DistLayout.of_dataset(dataset).root) or triples != quads:
-        return None
-    return Release(build_id, sha, quads, (), dump.parent)
-
-
 def _write(dataset: Path, folder: Path) -> Release:
     """Bulk-load the release of `dataset` into the empty on-disk store `folder`, and record
-    it in `folder/release.json`."""
+    it in `folder/release.json`. The dump is checked against its manifest here (checksum,
+    count), once: a later start only reads the record."""
     disk = ox.Store(str(folder))
-    release = _quick_release(dataset)
-    if release is not None:
-        dump = check_build(dataset)[0]
+    dump, build_id, sha, quads, distinct = check_build(dataset)
+    if not waves.list_waves(DistLayout.of_dataset(dataset).root) and distinct == quads:
+        # no wave, no triple in two graphs: the union of the named graphs is the default
+        # graph, and the dump goes straight into the disk store, never into memory
+        release = Release(build_id, sha, quads, (), dump.parent)
         disk.bulk_load(path=str(dump), format=RdfFormat.from_path(dump).oxigraph)
         if len(disk) != release.dump_quads:
             raise ReleaseError(f"{dataset}: {len(disk)} quads where the manifest states "
@@ -94,13 +94,13 @@ def read_record(folder: Path) -> tuple[Release, bool]:
 
 def store_folder(dataset: Path, release: Release) -> Path:
     """Where the on-disk store of `release` (served from `dataset`) lives."""
-    return check_build(dataset)[0].parent / FOLDER / release.version
+    return dataset.resolve().parent / FOLDER / release.version
 
 
 def write_release_store(dataset: Path) -> Path:
     """The on-disk store of the current release of `dataset`, written now if missing (in this
     process: `release_store` runs it in a child)."""
-    root = check_build(dataset)[0].parent / FOLDER
+    root = dataset.resolve().parent / FOLDER
     root.mkdir(exist_ok=True)
     for stale in root.glob(".tmp-*"):
         if not stale.name.endswith(f"-{os.getpid()}"):
@@ -121,8 +121,9 @@ def write_release_store(dataset: Path) -> Path:
 
 
 def _release_of(dataset: Path) -> Release:
-    """The release `dataset` names, without loading it (checksums only)."""
-    dump, build_id, sha, quads, _ = check_build(dataset)
+    """The release `dataset` names as its manifest and wave seals state it, without reading
+    the dump (it was checked when its store was written)."""
+    dump, build_id, sha, quads = described_build(dataset)
     layout = DistLayout.of_dataset(dataset)
     refs = []
     for name in waves.list_waves(layout.root):
