@@ -148,6 +148,11 @@ class Dialect:
         """Called with a body that does not parse whole: raise `StoreTimeout` if it ends the way
         the server ends an answer it stopped at its time limit (else it is `IncompleteAnswer`)."""
 
+    def server_dataset(self) -> list[tuple[str, str]]:
+        """Form fields sent with a query that leaves its dataset to the server (no graph list,
+        no FROM): none for a standard server."""
+        return []
+
     def unavailable(self, error: Exception) -> StoreUnavailable | None:
         """What a refused or lost connection means: None (a failed upstream, 502) unless the
         server is one this service restarts (`graph.stores.engine`)."""

@@ -6,7 +6,7 @@ this module writes it: `release_store(dataset)` returns `<release folder>/oxigra
 writing it first if it is missing. The folder holds the release as the embedded store holds
 it (`graph.release.load_release`): the dump's named graphs, and the release rule's default
 graph in the store's default graph when the rule made one (else the default graph is the union
-of the named graphs, and the engine is started with `--union-default-graph`, as the embedded
+of the named graphs, which the engine is asked for per query, as the embedded
 store queries it). `release.json` beside the data records the release (`Served`, as a remote
 store's control record does) and which default graph applies. A control graph inside the store
 was tried first: the engine must then be sent the release's graph list with every query, and
@@ -87,7 +87,7 @@ def _write(dataset: Path, folder: Path) -> Release:
 
 def read_record(folder: Path) -> tuple[Release, bool]:
     """The release an on-disk store holds, and whether its default graph is the union of
-    its named graphs (`--union-default-graph`)."""
+    its named graphs (asked for per query: `union-default-graph`)."""
     data = json.loads((folder / RECORD).read_text())
     return Served.from_json(data).release, bool(data["union_default"])
 

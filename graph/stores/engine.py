@@ -36,7 +36,15 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 class LocalOxigraph(OxigraphServer):
-    """Oxigraph server run by this service: a lost connection is the engine restarting."""
+    """Oxigraph server run by this service: a lost connection is the engine restarting. With
+    `union_default`, a query that leaves its dataset to the server reads the union of the named
+    graphs (Oxigraph's `union-default-graph` request parameter; the `--union-default-graph`
+    flag would also override a query's own FROM)."""
+
+    union_default = False
+
+    def server_dataset(self) -> list[tuple[str, str]]:
+        return [("union-default-graph", "")] if self.union_default else []
 
     def unavailable(self, error: Exception) -> StoreUnavailable | None:
         return StoreUnavailable(f"the query engine is not answering ({error}); it is being "
@@ -80,8 +88,6 @@ class Engine:
         """Start the process and wait until it answers (`RuntimeError` if it exits first)."""
         command = [oxigraph_binary(), "serve-read-only", "--location", str(self.location),
                    "--bind", f"127.0.0.1:{self.port}", "--timeout-s", f"{self.timeout_s:g}"]
-        if self.union_default:
-            command.append("--union-default-graph")
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + START_WAIT
@@ -134,4 +140,6 @@ class Engine:
     def store(self, timeout: float) -> RemoteStore:
         """A store reading the engine's dataset as it is (no graph list sent, no release
         check per query: the store is read-only, its release never changes under it)."""
-        return RemoteStore(LocalOxigraph(StoreUrl("oxigraph", self.base)), timeout=timeout)
+        dialect = LocalOxigraph(StoreUrl("oxigraph", self.base))
+        dialect.union_default = self.union_default
+        return RemoteStore(dialect, timeout=timeout)
