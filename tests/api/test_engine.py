@@ -29,7 +29,7 @@ from clusterkg.graph.release import load_release
 from clusterkg.graph.stores.disk_release import read_record, release_store
 from clusterkg.graph.stores.engine import Engine
 from clusterkg.settings import Settings
-from tests.api.conftest import DATASET
+from tests.api.conftest import ADMIN_TOKEN, DATASET
 from tests.api.server import running_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -53,16 +53,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     """The service with `--engine oxigraph` on a copy of the sample release."""
     dataset = _copy(tmp_path_factory.mktemp("engine"))
     with running_server(dataset, engine="oxigraph", query_timeout="3",
-                        query_workers="2") as (url, pid):
+                        query_workers="2", admin_token=ADMIN_TOKEN) as (url, pid):
         yield url, pid, dataset
 
 
-def _engine_pid(server: int) -> int:
-    """The engine: a child of the server started from any of its threads."""
+def _engines(server: int) -> list[int]:
+    """The engines: children of the server started from any of its threads."""
     kids = [int(c) for task in Path(f"/proc/{server}/task").iterdir()
             for c in (task / "children").read_text().split()]
-    found = [pid for pid in kids
-             if b"serve-read-only" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    return [pid for pid in kids
+            if b"serve-read-only" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _engine_pid(server: int) -> int:
+    found = _engines(server)
     assert len(found) == 1, found
     return found[0]
 
@@ -124,6 +128,20 @@ def test_a_dead_engine_is_restarted_and_its_queries_in_flight_get_503(served):
             time.sleep(0.2)
     assert _rows(url, COUNT) == [["28"]]
     assert _engine_pid(server) != before
+
+
+def test_a_reload_starts_an_engine_and_retires_the_previous_one(served):
+    url, server, _ = served
+    before = _engine_pid(server)
+    reloaded = httpx.post(url.replace("/sparql", "/admin/reload"), timeout=60,
+                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert reloaded.status_code == 200, reloaded.text
+    assert before in _engines(server) and len(_engines(server)) == 2  # the old one retiring
+    assert _rows(url, COUNT) == [["28"]]
+    deadline = time.monotonic() + 15  # its requests' time limit (3 s) + 1 s, then stopped
+    while before in _engines(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _engines(server) == [_engine_pid(server)] and before not in _engines(server)
 
 
 def test_a_release_with_a_materialised_default_graph(tmp_path):
