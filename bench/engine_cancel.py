@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--watch", type=float, default=100.0,
                         help="seconds to wait for the CPU to drop, per case")
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
+    parser.add_argument("--tag", default="", help="suffix of the results' name")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.argv[1:] if argv is None else argv)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     RESULTS_DIR.mkdir(exist_ok=True)
-    stem = RESULTS_DIR / f"engine-cancel-{stamp}"
+    stem = RESULTS_DIR / f"engine-cancel-{stamp}{'-' + args.tag if args.tag else ''}"
     stem.with_suffix(".json").write_text(json.dumps(
         {"command": command, "triples": triples, "version": subprocess.run(
             [oxigraph_binary(), "--version"], capture_output=True, text=True).stdout.strip(),
