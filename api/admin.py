@@ -67,7 +67,8 @@ async def reload_dataset(
         return refusal
     async with holder.reload_lock:
         try:
-            store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings)
+            store, release = await anyio.to_thread.run_sync(
+                StoreHolder.open, settings, holder.engines)
             holder.replace(store, release)
         except Exception as error:
             log.exception("reload of %s failed", settings.dataset)
@@ -148,7 +149,8 @@ async def load_wave(
         except waves.WaveError as error:
             return _wave_refusal(409, str(error))
         try:
-            store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings)
+            store, release = await anyio.to_thread.run_sync(
+                StoreHolder.open, settings, holder.engines)
             holder.replace(store, release)
         except (ReleaseError, OSError) as error:
             log.exception("release with wave %s refused", name)

@@ -31,10 +31,9 @@ from clusterkg.api import (
     workbench,
 )
 from clusterkg.api.connections import uvicorn_options
+from clusterkg.api.engine import EngineService
 from clusterkg.api.guard import BodyDeadline, SecurityHeaders
 from clusterkg.api.state import StoreHolder
-from clusterkg.graph.release import Release
-from clusterkg.graph.store import Store
 from clusterkg.settings import Settings
 
 
@@ -42,20 +41,24 @@ from clusterkg.settings import Settings
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store once for the app's lifetime; its workers stop with the app."""
     settings: Settings = app.state.settings
-    store, release = await anyio.to_thread.run_sync(_open, settings)
-    holder = StoreHolder(store, settings, release)
+    engines = EngineService(settings) if settings.engine == "oxigraph" else None
+    try:
+        store, release = await anyio.to_thread.run_sync(StoreHolder.open, settings, engines)
+    except BaseException:
+        if engines is not None:
+            engines.close()
+        raise
+    holder = StoreHolder(store, settings, release, engines)
     app.state.holder = holder
     follower = asyncio.create_task(holder.follow()) if settings.store else None
+    watcher = asyncio.create_task(engines.watch(holder)) if engines is not None else None
     try:
         yield
     finally:
-        if follower is not None:
-            follower.cancel()
+        for task in (follower, watcher):
+            if task is not None:
+                task.cancel()
         holder.close()
-
-
-def _open(settings: Settings) -> tuple[Store, Release]:
-    return StoreHolder.open(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

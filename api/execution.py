@@ -391,6 +391,11 @@ class QueryPool:
         return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))
 
     @property
+    def busy(self) -> int:
+        """Workers with a query in flight, in every lane."""
+        return sum(len(lane.workers) - lane.idle.qsize() for lane in self._lanes.values())
+
+    @property
     def pids(self) -> list[int]:
         """Process ids of the live workers of every lane (for monitoring and tests)."""
         return [w.pid for lane in self._lanes.values() for w in lane.workers]

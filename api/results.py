@@ -23,7 +23,12 @@ from clusterkg.api.media import ResultKind, by_name
 from clusterkg.api.sandbox import network_denied
 from clusterkg.api.writers import WRITERS, AnswerSink, AnswerTooLarge
 from clusterkg.graph.store import QueryResult, Store
-from clusterkg.graph.stores.dialect import ReleaseSwitching, StoreError, StoreTimeout
+from clusterkg.graph.stores.dialect import (
+    ReleaseSwitching,
+    StoreError,
+    StoreTimeout,
+    StoreUnavailable,
+)
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -157,6 +162,8 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
         return _text(503, "the query ran out of its worker's memory (CLUSTERKG_QUERY_MEMORY_MB)")
     except ReleaseSwitching as error:  # a publish is switching the remote store: ask again
         return _text(503, f"the store is between two releases, ask again: {error}")
+    except StoreUnavailable as error:  # the service's own query engine is restarting
+        return _text(503, str(error))
     except StoreTimeout as error:  # a remote store's own limit (issue 14): as ours, a 503
         return _text(503, f"the store stopped the query at its time limit: {error}")
     except StoreError as error:  # a remote store gave no whole answer: never a short result

@@ -22,6 +22,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import Depends, Request
 
+from clusterkg.api.engine import EngineService
 from clusterkg.api.execution import QueryPool
 from clusterkg.graph.release import Release, load_release
 from clusterkg.graph.store import Store
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 class StoreHolder:
     """The live store, its worker pool and its release, replaced atomically as one triple."""
 
-    def __init__(self, store: Store, settings: Settings, release: Release) -> None:
+    def __init__(self, store: Store, settings: Settings, release: Release,
+                 engines: EngineService | None = None) -> None:
         self.settings = settings
+        self.engines = engines
         self._current: tuple[Store, QueryPool, Release] = (
             store,
             QueryPool(store, settings.query_workers, settings),
@@ -52,9 +55,13 @@ class StoreHolder:
         return loaded
 
     @staticmethod
-    def open(settings: Settings) -> tuple[Store, Release]:
+    def open(settings: Settings, engines: EngineService | None = None) -> tuple[Store, Release]:
         """The release the settings name: the remote store's served release if `store` is
-        set (`graph.remote_release.open_served`), else the dump `dataset` loaded in process."""
+        set (`graph.remote_release.open_served`), the dump `dataset`'s release through a query
+        engine of this service's own with `engines` (`api.engine`, `--engine oxigraph`), else
+        the dump loaded in process."""
+        if engines is not None:
+            return engines.open(settings.dataset)
         if settings.store:
             from clusterkg.graph.remote_release import open_served
             from clusterkg.graph.stores import open_store
@@ -146,11 +153,13 @@ class StoreHolder:
         return self._others[id(store)]
 
     def close(self) -> None:
-        """Stop every worker (server shutdown)."""
+        """Stop every worker and the query engines (server shutdown)."""
         self._current[1].terminate()
         for pool in [*self._others.values(), *self._retiring]:
             pool.terminate()
         self._others.clear()
+        if self.engines is not None:
+            self.engines.close()
 
 
 async def get_settings(request: Request) -> Settings:

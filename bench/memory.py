@@ -16,7 +16,19 @@ whole tree's anonymous memory (`/proc/<pid>/pagemap`, root only), for the same g
 Each worker runs the library pass (every named query without parameters and `bench/queries/`)
 twice and reports the second pass's time, so the table also shows what each way costs in speed.
 
+Two more modes measure the real service (`bench.scale.serve`: `clusterkg serve` with its
+workers, the library through `/sparql` one query at a time, three rounds, PSS of the whole
+tree after the first):
+
+- `served-embedded`: `serve` as by default (the in-memory store, forked into each worker);
+- `served-engine`: `serve --engine oxigraph` (issue 17): the tree is the server, its workers
+  (which hold no store) and the Oxigraph engine process; the release's on-disk store is
+  written first (`graph.stores.disk_release`, timed apart), so the time to the first answer
+  is that of a start that only opens it. Its files are read through the page cache, which no
+  PSS counts: the table states the store's size on disk beside the tree's PSS.
+
     python -m bench.memory --organisations 3000 --workers 3
+    python -m bench.memory --dist DIR --modes served-engine served-embedded --workers 3
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from bench import synthetic
+from clusterkg.paths import DUMP_NAME
 from clusterkg.queries.library import library
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -181,18 +194,75 @@ def _run(mode: str, dump: Path, workers: int, queries: dict[str, str]) -> dict[s
     return row
 
 
+MODES = ("forked", "on-disk", "served-embedded", "served-engine")
+
+
+def served(mode: str, dist: Path, workers: int, queries: dict[str, str],
+           timeout: float) -> dict[str, Any]:
+    """The service on the release of `dist` (`served-embedded` or `served-engine`)."""
+    import threading
+
+    from bench import scale
+    from clusterkg.graph.release import check_build
+    from clusterkg.graph.stores.disk_release import release_store
+
+    dump = dist / DUMP_NAME
+    triples = check_build(dump)[4] or check_build(dump)[3]
+    row: dict[str, Any] = {"mode": mode, "triples": triples, "workers": workers,
+                           "load_s": None, "store_on_disk": 0}
+    engine = "oxigraph" if mode == "served-engine" else "embedded"
+    if engine == "oxigraph":
+        started = time.perf_counter()
+        folder = release_store(dump)
+        row["store_write_s"] = time.perf_counter() - started
+        row["store_on_disk"] = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    watch = scale.Watch(2 << 30)
+    threading.Thread(target=watch.run, daemon=True).start()
+    try:
+        with watch.step_of("serve", row):
+            result = scale.serve(dist, watch, queries, 0.0, timeout, engine, workers)
+    finally:
+        watch.stop()
+    tree = result["pss"]
+    pass_s = sum(v["p50_ms"] for v in result["latency"].values()) / 1000
+    row |= {"first_answer_s": result["first_answer_s"], "pass_s": pass_s,
+            "failures": result["failures"], "latency": result["latency"],
+            "parent_pss": result["pss_by_process"][0][1],
+            "workers_pss": [p for _, p in result["pss_by_process"][1:]],
+            "pss_by_process": result["pss_by_process"],
+            "bytes_per_triple": tree / triples, "unique_bytes": result["unique"],
+            "unique_bytes_per_triple": None if result["unique"] is None
+            else result["unique"] / triples,
+            "bytes_per_triple_with_page_cache": (tree + row["store_on_disk"]) / triples}
+    return row
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--dist", type=Path, default=None,
+                        help="a folder with a described dump (clusterkg.nq + build.json) to "
+                        "measure instead of generating one")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="the served modes' query time limit")
     args = parser.parse_args(argv)
     queries = workload()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        dump = Path(tmp) / "synthetic.nq"
-        synthetic.write(dump, args.organisations, seed=1)
-        for mode in ("forked", "on-disk"):
-            rows.append(_run(mode, dump, args.workers, queries))
+        dist = args.dist or Path(tmp)
+        dump = dist / DUMP_NAME
+        if args.dist is None:
+            synthetic.write(dump, args.organisations, seed=1)
+            if any(m.startswith("served") for m in args.modes):
+                from clusterkg.graph.release import write_manifest
+                write_manifest(dump)
+        for mode in args.modes:
+            if mode.startswith("served"):
+                rows.append(served(mode, dist, args.workers, queries, args.timeout))
+            else:
+                rows.append(_run(mode, dump, args.workers, queries))
             print(json.dumps(rows[-1]), file=sys.stderr)
     command = "python -m bench.memory " + shlex.join(argv if argv is not None else sys.argv[1:])
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -203,18 +273,29 @@ def main(argv: list[str] | None = None) -> None:
     mib = 1 << 20
     lines = [f"# Query workers' memory over one store ({stamp})", "",
              f"Command: `{command}`; {rows[0]['triples']:,} triples, {args.workers} workers, "
-             f"{len(queries)} queries per pass; PSS after two passes in every worker.", "",
+             f"{len(queries)} queries per pass; PSS after two passes in every worker "
+             "(served modes: after the first pass through `/sparql`; pass = the sum of each "
+             "query's median over three rounds; load = time from `serve` to its first "
+             "answer).", "",
              "| store | load s | pass s (median worker) | parent PSS MiB | workers PSS MiB | "
              "on disk MiB | B/triple (PSS) | B/triple (PSS + on disk) | "
              "B/triple (distinct page frames) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['mode']} | {r['load_s']:.1f} | {r['pass_s']:.2f} | "
+    lines += [f"| {r['mode']} | {r['load_s'] or r['first_answer_s']:.1f} | {r['pass_s']:.2f} | "
               f"{r['parent_pss'] / mib:.0f} | "
               f"{' + '.join(f'{w / mib:.0f}' for w in r['workers_pss'])} | "
               f"{r['store_on_disk'] / mib:.0f} | {r['bytes_per_triple']:.0f} | "
               f"{r['bytes_per_triple_with_page_cache']:.0f} | "
               + (f"{r['unique_bytes_per_triple']:.0f} |" if r["unique_bytes_per_triple"]
                  else "– |") for r in rows]
+    lines += [f"\n`{r['mode']}`: PSS by process (MiB): " + ", ".join(
+        f"{n} {p / mib:.0f}" for n, p in r["pss_by_process"])
+        + (f"; on-disk store written in {r['store_write_s']:.1f} s"
+           if "store_write_s" in r else "")
+        + (f"; failed queries: {r['failures']}" if r.get("failures") else "")
+        for r in rows if "pss_by_process" in r]
+    loads = [os.getloadavg()[0]]
+    lines += [f"\nLoad average (1 min) at the end: {loads[0]:.1f}."]
     (RESULTS_DIR / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -249,13 +249,18 @@ def _post(client: httpx.Client, url: str, query: str) -> int:
 
 
 def serve(dist: Path, watch: Watch, queries: dict[str, str], seconds: float,
-          timeout: float) -> dict[str, Any]:
+          timeout: float, engine: str = "embedded", workers: int | None = None,
+          rounds_at_least: int = 3) -> dict[str, Any]:
     """`clusterkg serve` on the release in `dist`: time to the first answer, the tree's memory
-    after one library pass, then rounds of the library (at least 3, then until `seconds`)."""
+    after one library pass, then rounds of the library (at least `rounds_at_least`, then until
+    `seconds`). `engine`: `serve --engine` (with `oxigraph` the tree includes the engine
+    process; its on-disk store is in the page cache, in no process's PSS)."""
     port = free_port()
     env = dict(os.environ, CLUSTERKG_QUERY_TIMEOUT=str(timeout))
+    if workers is not None:
+        env["CLUSTERKG_QUERY_WORKERS"] = str(workers)
     command = [str(Path(sys.executable).parent / "clusterkg"), "serve", "--dist", str(dist),
-               "--host", "127.0.0.1", "--port", str(port)]
+               "--host", "127.0.0.1", "--port", str(port), "--engine", engine]
     url = f"http://127.0.0.1:{port}/sparql"
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
@@ -279,12 +284,17 @@ def serve(dist: Path, watch: Watch, queries: dict[str, str], seconds: float,
             result["first_pass_statuses"] = statuses
             tree = descendants(process.pid)
             result["workers"] = len(tree) - 1
-            memory = tree_memory(Path(f"/proc/{p}/smaps_rollup").read_text() for p in tree)
-            result |= {"rss": memory.rss, "pss": memory.pss, "unique": unique_bytes(tree)}
+            texts = {p: Path(f"/proc/{p}/smaps_rollup").read_text() for p in tree}
+            memory = tree_memory(texts.values())
+            result |= {"rss": memory.rss, "pss": memory.pss, "unique": unique_bytes(tree),
+                       "pss_by_process": [
+                           [Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[0]
+                            .decode().rsplit("/", 1)[-1], rollup(text).pss]
+                           for p, text in texts.items()]}
             times: dict[str, list[float]] = {name: [] for name in queries}
             failures: dict[str, int] = {}
             rounds, begun = 0, time.perf_counter()
-            while rounds < 3 or time.perf_counter() - begun < seconds:
+            while rounds < rounds_at_least or time.perf_counter() - begun < seconds:
                 for name, text in queries.items():
                     t0 = time.perf_counter()
                     status = _post(client, url, text)

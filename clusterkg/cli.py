@@ -194,14 +194,21 @@ def serve_command(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     store_url: StoreOption = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", envvar="CLUSTERKG_ENGINE",
+        help="embedded (default: the release in memory, in every worker) or oxigraph (an "
+        "Oxigraph server process this service starts over the release's on-disk store)",
+    )] = None,
 ) -> None:
     """Serve the built graph over HTTP (SPARQL endpoint, pages); with --store, the release a
-    remote store serves (several processes may serve one store)."""
+    remote store serves (several processes may serve one store); with --engine oxigraph,
+    through a query engine process of its own."""
     from clusterkg.api.app import serve
     from clusterkg.settings import Settings
 
-    settings = Settings.from_env(dataset=DistLayout(dist).dump, host=host, port=port,
-                                 store=store_url)
+    overrides: dict[str, object] = {"engine": engine} if engine else {}
+    settings = Settings.from_env(None, dataset=DistLayout(dist).dump, host=host, port=port,
+                                 store=store_url, **overrides)
     if store_url:
         open_remote(store_url)  # says in one line why not, before the service starts
         serve(settings)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from clusterkg.paths import default_dist_dir
 
@@ -33,6 +33,12 @@ class Settings(BaseModel):
         default=None,
         description="Remote store URL (`oxigraph+http://127.0.0.1:7878`, issue 14): serve the "
         "release published there instead of loading `dataset` into the process.",
+    )
+    engine: Literal["embedded", "oxigraph"] = Field(
+        default="embedded",
+        description="Query engine of the release `dataset` names: `embedded` (in memory, "
+        "forked into every worker) or `oxigraph` (an Oxigraph server process the service "
+        "starts over the release's on-disk store; issue 17).",
     )
     store_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often a service over a remote store checks which "
@@ -153,6 +159,13 @@ class Settings(BaseModel):
     @classmethod
     def _empty_store_is_embedded(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Settings:
+        if self.store and self.engine != "embedded":
+            raise ValueError("CLUSTERKG_STORE serves a remote store's release, CLUSTERKG_ENGINE "
+                             "the dataset's through a local engine: set one of them")
+        return self
 
     @field_validator("admin_token", mode="before")
     @classmethod

@@ -139,6 +139,23 @@ def _read_manifest(folder: Path) -> dict[str, object]:
     return entry
 
 
+def described_build(dataset: Path) -> tuple[Path, str, str, int]:
+    """(dump path, build id, SHA-256, quads) as the manifest states them, without reading the
+    dump: for a copy of the release that was checked against the dump when it was written
+    (`graph.stores.disk_release`), which then needs only the release's name."""
+    if not dataset.exists():
+        raise ReleaseError(f"dataset {dataset} not found: build it first (clusterkg build)")
+    dump = dataset.resolve()
+    entry = _read_manifest(dump.parent)
+    described = entry["dump"]
+    assert isinstance(described, dict)
+    sha, quads = described.get("sha256"), described.get("quads")
+    if described.get("file") != dump.name or not isinstance(sha, str) or not isinstance(
+            quads, int):
+        raise ReleaseError(f"{dump.parent / MANIFEST_NAME} does not describe {dump.name!r}")
+    return dump, str(entry.get("id") or dump.parent.name), sha, quads
+
+
 def check_build(dataset: Path) -> tuple[Path, str, str, int, int | None]:
     """Resolve the release folder of `dataset` and check its dump against the manifest.
 
@@ -232,6 +249,7 @@ __all__ = [
     "ReleaseError",
     "WaveRef",
     "check_build",
+    "described_build",
     "load_release",
     "manifest_entry",
     "release_of_layout",

@@ -15,6 +15,7 @@ from clusterkg.graph.stores.dialect import (
     ReleaseSwitching,
     StoreError,
     StoreTimeout,
+    StoreUnavailable,
     StoreUrl,
     register,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "RemoteStore",
     "StoreError",
     "StoreTimeout",
+    "StoreUnavailable",
     "StoreUrl",
     "open_store",
     "oxigraph_server",

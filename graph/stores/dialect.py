@@ -41,6 +41,11 @@ class ReleaseSwitching(StoreError):
     was answered; asking again later is the remedy (the API answers 503 with `Retry-After`)."""
 
 
+class StoreUnavailable(StoreError):
+    """The store is not answering for now (a query engine this service runs is restarting):
+    nothing was answered, and asking again shortly is the remedy (503 with `Retry-After`)."""
+
+
 @dataclass(frozen=True)
 class StoreUrl:
     """A parsed `--store` URL: `<dialect>+<http(s) base>[?params]`."""
@@ -142,6 +147,16 @@ class Dialect:
     def check_body(self, body: bytes) -> None:
         """Called with a body that does not parse whole: raise `StoreTimeout` if it ends the way
         the server ends an answer it stopped at its time limit (else it is `IncompleteAnswer`)."""
+
+    def server_dataset(self) -> list[tuple[str, str]]:
+        """Form fields sent with a query that leaves its dataset to the server (no graph list,
+        no FROM): none for a standard server."""
+        return []
+
+    def unavailable(self, error: Exception) -> StoreUnavailable | None:
+        """What a refused or lost connection means: None (a failed upstream, 502) unless the
+        server is one this service restarts (`graph.stores.engine`)."""
+        return None
 
     def timeout_error(self, status: int, body: str) -> bool:
         """Whether an error answer means the server's own time limit stopped the query."""

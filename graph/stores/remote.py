@@ -154,6 +154,10 @@ class RemoteStore:
         except httpx.TimeoutException as exc:
             raise StoreTimeout(f"{self.url}: no answer within {self.timeout:g} s ({exc})") from exc
         except httpx.HTTPError as exc:  # connection refused or lost half way, bad chunking
+            if isinstance(exc, httpx.TransportError):
+                unavailable = self.dialect.unavailable(exc)
+                if unavailable is not None:
+                    raise unavailable from exc
             raise StoreError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
         if response.status_code >= 400:
             text = body[:2000].decode("utf-8", "replace").strip()
@@ -200,7 +204,8 @@ class RemoteStore:
         for _ in range(3):
             dataset = self.dataset
             named = dataset.named if dataset.named is not None or dataset.default is None else ()
-            result = self._ask(sparql, dataset.default, named)
+            result = self._ask(sparql, dataset.default, named,
+                               server_dataset=dataset.default is None and named is None)
             if (dataset.version is None or self.follower is None
                     or self.follower.serves(self, dataset.version)):
                 return result
@@ -209,13 +214,16 @@ class RemoteStore:
             f"{self.url}: the served release changed during three tries; retry")
 
     def _ask(self, sparql: str, default: Sequence[str] | None,
-             named: Sequence[str] | None) -> QueryResult:
+             named: Sequence[str] | None, *, server_dataset: bool = False) -> QueryResult:
         accept = self.dialect.accept(sparql)
         text = self.dialect.query_text(sparql, default is not None or named is not None)
+        form = self._form(text, default, named)
+        if server_dataset:
+            form += self.dialect.server_dataset()
         try:
             response, body = self._send(
                 "POST", self.dialect.query_endpoint, is_query=True,
-                content=urlencode(self._form(text, default, named)),
+                content=urlencode(form),
                 headers={"Accept": accept, "Content-Type": FORM})
         except SyntaxError as exc:
             raise SyntaxError(self.dialect.rejected(sparql, str(exc))) from None

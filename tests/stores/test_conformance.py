@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,7 +30,7 @@ from clusterkg.graph.remote_release import open_served, publish
 from clusterkg.graph.store import OxigraphStore, Store
 from clusterkg.graph.stores import open_store
 from clusterkg.graph.stores.virtuoso_process import running_virtuoso
-from clusterkg.paths import DistLayout
+from clusterkg.paths import MANIFEST_NAME, DistLayout
 from clusterkg.queries.library import library
 from clusterkg.settings import Settings
 from tests.api.conftest import ADMIN_TOKEN
@@ -49,18 +50,27 @@ DIFFERS = {
 
 
 @pytest.fixture(scope="module")
-def protocol_clients(settings: Settings, sample_published: str,
-                     sample_published_virtuoso: str) -> Iterator[dict[str, TestClient]]:
-    """A service per store kind over the protocol suite's sample release."""
+def protocol_clients(settings: Settings, sample_published: str, sample_published_virtuoso: str,
+                     tmp_path_factory: pytest.TempPathFactory,
+                     ) -> Iterator[dict[str, TestClient]]:
+    """A service per store kind over the protocol suite's sample release (and the embedded
+    one's release through a query engine of its own, `serve --engine oxigraph`, issue 17,
+    on a copy: its on-disk store is written beside the dump)."""
     embedded = TestClient(create_app(settings))
+    copy = tmp_path_factory.mktemp("engine-release")
+    for path in (settings.dataset, settings.dataset.parent / MANIFEST_NAME):
+        shutil.copy(path, copy / path.name)
+    engine = TestClient(create_app(settings.model_copy(
+        update={"engine": "oxigraph", "dataset": copy / settings.dataset.name})))
     remote = TestClient(create_app(settings.model_copy(update={"store": sample_published})))
     # Virtuoso takes 2-6 s on this shared machine for the suite's 22k-row cross product over
     # the sample's three graphs (Oxigraph well under 1 s): its service gets 30 s, so the suite
     # compares answers, not speed (`python -m bench.stores` measures speed)
     virtuoso = TestClient(create_app(settings.model_copy(
         update={"store": sample_published_virtuoso, "query_timeout": 30.0})))
-    with embedded, remote, virtuoso:
-        yield {"embedded": embedded, "oxigraph": remote, "virtuoso": virtuoso}
+    with embedded, remote, virtuoso, engine:
+        yield {"embedded": embedded, "oxigraph": remote, "virtuoso": virtuoso,
+               "engine": engine}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
