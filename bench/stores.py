@@ -47,6 +47,7 @@ from bench.servers import _running, free_port
 from clusterkg.graph.release import write_manifest
 from clusterkg.graph.remote_release import publish, served
 from clusterkg.graph.stores import RemoteStore, open_store
+from clusterkg.graph.stores.virtuoso import TIMEOUT_STATES
 from clusterkg.graph.stores.virtuoso_process import running_virtuoso
 
 RESULTS_DIR = Path(__file__).parent / "results"
@@ -81,9 +82,11 @@ def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @contextmanager
-def virtuoso(folder: Path, memory_mb: int) -> Iterator[tuple[str, dict[str, str]]]:
-    """A Virtuoso of the run's own; yields its store URL and its credentials."""
-    with running_virtuoso(folder, timeout_s=120, max_rows=1_000_000,
+def virtuoso(folder: Path, memory_mb: int,
+             timeout_s: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Virtuoso of the run's own (its own time limit `timeout_s`, as clusterkg's); yields its
+    store URL and its credentials."""
+    with running_virtuoso(folder, timeout_s=timeout_s, max_rows=1_000_000,
                           memory_mb=memory_mb) as server:
         yield server.store_url, {"CLUSTERKG_STORE_USER": server.user,
                                  "CLUSTERKG_STORE_PASSWORD": server.password}
@@ -103,7 +106,13 @@ def clusterkg_over(store_url: str, dump: Path, timeout: float) -> Iterator[str]:
 
 
 def _rows(response: httpx.Response) -> int:
+    """The answer's row count; an error for anything but a whole answer: an HTTP error, a body
+    that is not whole JSON (Oxigraph cuts a body at its timeout), or Virtuoso's partial answer
+    at its time limit (`200 OK` with `X-SQL-State`, see `graph/stores/virtuoso.py`)."""
     response.raise_for_status()
+    state = response.headers.get("X-SQL-State")
+    if state in TIMEOUT_STATES:
+        raise ValueError(f"partial answer: X-SQL-State {state}")
     document = response.json()
     if "boolean" in document:
         return 1
@@ -116,7 +125,10 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
-    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved)."""
+    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved).
+
+    A call that fails in any round records the error instead of figures: a cut or failed answer
+    is never timed as if it were whole."""
     times: dict[str, list[float]] = {k: [] for k in asks}
     rows: dict[str, int | str] = {}
     for key, ask in asks.items():
@@ -129,7 +141,12 @@ def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
             if isinstance(rows[key], str):
                 continue
             t0 = time.perf_counter()
-            ask()
+            try:
+                ask()
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+                times[key] = []
+                continue
             times[key].append(time.perf_counter() - t0)
     return {key: {"rows": rows[key],
                   "p50_ms": 1000 * statistics.median(t) if t else None,
@@ -215,19 +232,26 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
                             for k, vs in seen.items()}}
 
 
-def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repeat: int,
+def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str], repeat: int,
               timeout: float, memory_mb: int, say: Callable[[str], None]) -> dict[str, Any]:
     """Publish, serve, measure and probe one kind of server."""
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
-        starter = oxigraph(Path(tmp)) if kind == "oxigraph" else virtuoso(Path(tmp), memory_mb)
+        starter = (oxigraph(Path(tmp)) if kind == "oxigraph"
+                   else virtuoso(Path(tmp), memory_mb, round(timeout)))
         with starter as (url, credentials):
             os.environ.update(credentials)
             store = open_store(url, timeout=timeout)
             say(f"{kind}: publishing {dump.name}")
             t0 = time.perf_counter()
-            publish(dump, store)
+            steps: list[tuple[float, str]] = []
+
+            def step(message: str) -> None:  # each phase of the publish, timed
+                steps.append((round(time.perf_counter() - t0, 1), message))
+                say(f"{kind}: {message}")
+            publish(dump, store, progress=step)
             report["publish_s"] = time.perf_counter() - t0
+            report["publish_steps"] = steps
             now = served(store)
             assert now is not None
             report["triples"] = sum(now.triples.values())
@@ -244,9 +268,10 @@ def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repe
                         "clusterkg": _ask(client, through, [("query", query)]),
                         "store": _ask(client, dialect.query_endpoint,
                                       [("query", query), *dataset])}, repeat)
-                say(f"{kind}: republishing during reads")
-                report["probe"] = probe_publish(store, dialect.query_endpoint, through, second,
-                                                now.default)
+                if second is not None:
+                    say(f"{kind}: republishing during reads")
+                    report["probe"] = probe_publish(store, dialect.query_endpoint, through,
+                                                    second, now.default)
             for key in credentials:
                 os.environ.pop(key, None)
     return report
@@ -265,6 +290,10 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [f"## {kind}", "",
                   f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "
                   f"{result['triples']} triples.", ""]
+        if result.get("publish_steps"):
+            lines += ["Its phases (seconds from its start): " + "; ".join(
+                f"{at:.1f} s {message}" for at, message in result["publish_steps"])
+                + f"; done at {result['publish_s']:.1f} s.", ""]
         if result["queries"]:
             lines += ["| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
                       "|---|---:|---:|---:|---:|---:|---:|"]
@@ -289,7 +318,10 @@ def markdown(report: dict[str, Any]) -> str:
             lines += ["", f"Geometric mean of the p50 ratios: {geo:.2f}; one pass (sum of "
                           f"p50s): clusterkg {total_c / 1000:.2f} s, the store "
                           f"{total_s / 1000:.2f} s."]
-        probe = result["probe"]
+        probe = result.get("probe")
+        if probe is None:
+            lines += ["", "No republish during reads in this run (`--skip-probe`).", ""]
+            continue
         start, end = probe.get("switch_s", (None, None))
         window = ("" if start is None or end is None else
                   f"; its switch ({probe['switch_steps']} requests) ran from {start:.1f} s to "
@@ -317,6 +349,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="oxigraph,virtuoso")
     parser.add_argument("--skip-queries", action="store_true",
                         help="publish and probe only (no query-library table)")
+    parser.add_argument("--skip-probe", action="store_true",
+                        help="no republish during reads (and no second release generated)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
 
@@ -326,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     queries = {} if args.skip_queries else _bench_queries()
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
         dump, second = Path(tmp) / "a" / "synthetic.nq", Path(tmp) / "b" / "synthetic.nq"
-        for path, seed in ((dump, 1), (second, 2)):
+        for path, seed in ((dump, 1),) if args.skip_probe else ((dump, 1), (second, 2)):
             path.parent.mkdir()
             say(f"generating {path} (seed {seed})")
             synthetic.write(path, args.organisations, seed)
@@ -337,7 +371,8 @@ def main(argv: list[str] | None = None) -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared)",
             "organisations": args.organisations, "repeat": args.repeat, "stores": {}}
         for kind in args.stores.split(","):
-            report["stores"][kind] = run_store(kind, dump, second, queries, args.repeat,
+            report["stores"][kind] = run_store(kind, dump, None if args.skip_probe else second,
+                                               queries, args.repeat,
                                                args.timeout, args.memory_mb, say)
         report["triples"] = next(iter(report["stores"].values()))["triples"]
     args.out.mkdir(parents=True, exist_ok=True)
