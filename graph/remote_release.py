@@ -46,6 +46,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterkg import iris
+from clusterkg.graph import publish_lock
 from clusterkg.graph.release import Release, WaveRef, load_release
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.graph.stores.dialect import ReleaseSwitching, StoreTimeout
@@ -371,12 +372,29 @@ def publish(
     before_switch: Callable[[], None] = lambda: None,
     during_switch: Callable[[str], None] = lambda _: None,
     progress: Callable[[str], None] = lambda _: None,
+    lock_ttl: float = publish_lock.TTL,
 ) -> tuple[Served, bool]:
     """Publish the current release of the dump `dataset` to `store`; returns what is served
     and whether anything changed (False: that release was served already, and verified).
     `before_switch` runs once the staged graphs are verified, `during_switch` after each request
-    of the switch with its step's name (tests stop or slow a publish there)."""
+    of the switch with its step's name (tests stop or slow a publish there). The store's
+    publish lock is held throughout (`publish_lock`: `StoreLocked` if another publish holds
+    it; `lock_ttl`, how long it outlives a killed publisher)."""
     local, release = load_release(dataset)
+    with publish_lock.held(store, publish_lock.who(release.version), lock_ttl) as lock:
+        return _publish(local, release, store, lock, before_switch, during_switch, progress)
+
+
+def _publish(
+    local: OxigraphStore,
+    release: Release,
+    store: RemoteStore,
+    lock: publish_lock.PublishLock,
+    before_switch: Callable[[], None],
+    during_switch: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> tuple[Served, bool]:
+    """`publish`, under the store's lock."""
     graphs = _graphs(local)
     triples = {g: _count(data) for g, data in graphs.items()}
     named = tuple(sorted(g for g in graphs if g != DEFAULT_GRAPH))
@@ -405,6 +423,7 @@ def publish(
     except BaseException:
         drop_staging(store)
         raise
+    lock.check()  # still ours: else another publish took it, and its staging is not ours
     old = interrupted.graphs() if interrupted else (
         set() if now is None else {*now.default, *now.named})
     if store.dialect.atomic_update:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 
 from clusterkg.graph import remote_release, waves
 from clusterkg.graph.build import BuildSummary
+from clusterkg.graph.publish_lock import StoreLocked
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import (
     CONTROL,
@@ -133,7 +135,8 @@ def test_a_killed_publish_leaves_the_previous_release(server: str, tmp_path: Pat
         from pathlib import Path
         from clusterkg.graph.remote_release import publish
         from clusterkg.graph.stores import open_store
-        publish(Path({str(b)!r}), open_store({server!r}), before_switch=lambda: os._exit(9))
+        publish(Path({str(b)!r}), open_store({server!r}), lock_ttl=3,
+                before_switch=lambda: os._exit(9))
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
                             timeout=120, check=False)
@@ -141,6 +144,9 @@ def test_a_killed_publish_leaves_the_previous_release(server: str, tmp_path: Pat
     assert staging_graphs(store), "the killed publish left its staged graphs"
     reader, _version = open_served(store)
     assert count(reader) == 28
+    with pytest.raises(StoreLocked, match="pid"):  # its lock outlives it until it expires
+        publish(b, store)
+    time.sleep(3)
     _now, changed = publish(b, store)  # the next publish clears the leftovers and switches
     assert changed and staging_graphs(store) == [] and count(reader) == 23
 
