@@ -45,7 +45,7 @@ from bench import synthetic
 from bench.run import _bench_queries
 from bench.servers import _running, free_port
 from clusterkg.graph.release import write_manifest
-from clusterkg.graph.remote_release import publish, served
+from clusterkg.graph.remote_release import adopt, publish, served
 from clusterkg.graph.stores import RemoteStore, open_store
 from clusterkg.graph.stores.virtuoso import TIMEOUT_STATES
 from clusterkg.graph.stores.virtuoso_process import running_virtuoso
@@ -56,14 +56,28 @@ FORM = "application/x-www-form-urlencoded"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
+def peak_rss_mib(pid: int) -> float | None:
+    """A process's peak resident memory so far (Linux `VmHWM`), MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 @contextmanager
-def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials."""
+def oxigraph(folder: Path, pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
+    """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials;
+    its pid is appended to `pids`."""
     binary = Path(sys.executable).parent / "oxigraph"
     port = free_port()
     process = subprocess.Popen(
         [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids.append(process.pid)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -82,12 +96,13 @@ def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @contextmanager
-def virtuoso(folder: Path, memory_mb: int,
-             timeout_s: int) -> Iterator[tuple[str, dict[str, str]]]:
+def virtuoso(folder: Path, memory_mb: int, timeout_s: int,
+             pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
     """A Virtuoso of the run's own (its own time limit `timeout_s`, as clusterkg's); yields its
-    store URL and its credentials."""
+    store URL and its credentials; its pid is appended to `pids`."""
     with running_virtuoso(folder, timeout_s=timeout_s, max_rows=1_000_000,
                           memory_mb=memory_mb) as server:
+        pids.append(server.pid)
         yield server.store_url, {"CLUSTERKG_STORE_USER": server.user,
                                  "CLUSTERKG_STORE_PASSWORD": server.password}
 
@@ -232,30 +247,53 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
                             for k, vs in seen.items()}}
 
 
+def bulk_load(folder: Path, dump: Path) -> float:
+    """`oxigraph load` of `dump` into a stopped server's folder (its bulk loader, no
+    transaction); returns its seconds."""
+    t0 = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "oxigraph"), "load", "--location",
+                    str(folder), "--file", str(dump)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
 def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str], repeat: int,
-              timeout: float, memory_mb: int, say: Callable[[str], None]) -> dict[str, Any]:
-    """Publish, serve, measure and probe one kind of server."""
+              timeout: float, memory_mb: int, say: Callable[[str], None],
+              bulk: bool = False) -> dict[str, Any]:
+    """Publish (or, `bulk`, bulk-load and adopt: Oxigraph only), serve, measure and probe one
+    kind of server."""
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
-        starter = (oxigraph(Path(tmp)) if kind == "oxigraph"
-                   else virtuoso(Path(tmp), memory_mb, round(timeout)))
+        if bulk:
+            say(f"{kind}: bulk-loading {dump.name} (oxigraph load, server stopped)")
+            report["bulk_load_s"] = bulk_load(Path(tmp), dump)
+            say(f"{kind}: bulk-loaded in {report['bulk_load_s']:.1f} s")
+        pids: list[int] = []
+        starter = (oxigraph(Path(tmp), pids) if kind == "oxigraph"
+                   else virtuoso(Path(tmp), memory_mb, round(timeout), pids))
         with starter as (url, credentials):
             os.environ.update(credentials)
             store = open_store(url, timeout=timeout)
-            say(f"{kind}: publishing {dump.name}")
             t0 = time.perf_counter()
-            steps: list[tuple[float, str]] = []
+            if bulk:
+                adopt(dump, store)
+                report["adopt_s"] = time.perf_counter() - t0
+                say(f"{kind}: adopted (verified, recorded) in {report['adopt_s']:.1f} s")
+            else:
+                say(f"{kind}: publishing {dump.name}")
+                steps: list[tuple[float, str]] = []
 
-            def step(message: str) -> None:  # each phase of the publish, timed
-                steps.append((round(time.perf_counter() - t0, 1), message))
-                say(f"{kind}: {message}")
-            publish(dump, store, progress=step)
-            report["publish_s"] = time.perf_counter() - t0
-            report["publish_steps"] = steps
+                def step(message: str) -> None:  # each phase of the publish, timed
+                    steps.append((round(time.perf_counter() - t0, 1), message))
+                    say(f"{kind}: {message}")
+                publish(dump, store, progress=step)
+                report["publish_s"] = time.perf_counter() - t0
+                report["publish_steps"] = steps
+            report["server_peak_rss_mib_after_publish"] = peak_rss_mib(pids[0])
             now = served(store)
             assert now is not None
             report["triples"] = sum(now.triples.values())
-            say(f"{kind}: published {report['triples']} triples in {report['publish_s']:.1f} s")
+            say(f"{kind}: serving {report['triples']} triples")
             dialect = store.dialect
             dataset = [("default-graph-uri", g) for g in now.default] + [
                 ("named-graph-uri", g) for g in now.named]
@@ -268,6 +306,7 @@ def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str
                         "clusterkg": _ask(client, through, [("query", query)]),
                         "store": _ask(client, dialect.query_endpoint,
                                       [("query", query), *dataset])}, repeat)
+                report["server_peak_rss_mib_after_queries"] = peak_rss_mib(pids[0])
                 if second is not None:
                     say(f"{kind}: republishing during reads")
                     report["probe"] = probe_publish(store, dialect.query_endpoint, through,
@@ -287,9 +326,21 @@ def markdown(report: dict[str, Any]) -> str:
                 if any(r["queries"] for r in report["stores"].values())
                 else "the query library was not run (`--skip-queries`)."), ""]
     for kind, result in report["stores"].items():
-        lines += [f"## {kind}", "",
-                  f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "
-                  f"{result['triples']} triples.", ""]
+        lines += [f"## {kind}", ""]
+        if "publish_s" in result:
+            lines += [f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s "
+                      f"for {result['triples']} triples.", ""]
+        else:
+            lines += [f"Not published: bulk-loaded by `oxigraph load` into the stopped "
+                      f"server's folder in {result['bulk_load_s']:.1f} s, then adopted "
+                      f"(`remote_release.adopt`: counted per graph, recorded) in "
+                      f"{result['adopt_s']:.1f} s; {result['triples']} triples (`--bulk`).", ""]
+        if result.get("server_peak_rss_mib_after_publish"):
+            how = "publish" if "publish_s" in result else "adoption"
+            after = result.get("server_peak_rss_mib_after_queries") or 0
+            lines += [f"The server's peak resident memory (`VmHWM`): "
+                      f"{result['server_peak_rss_mib_after_publish']:,.0f} MiB after the "
+                      f"{how}, {after:,.0f} MiB after the query library.", ""]
         if result.get("publish_steps"):
             lines += ["Its phases (seconds from its start): " + "; ".join(
                 f"{at:.1f} s {message}" for at, message in result["publish_steps"])
@@ -349,6 +400,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="oxigraph,virtuoso")
     parser.add_argument("--skip-queries", action="store_true",
                         help="publish and probe only (no query-library table)")
+    parser.add_argument("--bulk", action="store_true",
+                        help="Oxigraph: bulk-load the release into the stopped server and adopt "
+                        "it instead of publishing (a release too large for one update "
+                        "transaction); no probe")
     parser.add_argument("--skip-probe", action="store_true",
                         help="no republish during reads (and no second release generated)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
@@ -360,7 +415,8 @@ def main(argv: list[str] | None = None) -> None:
     queries = {} if args.skip_queries else _bench_queries()
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
         dump, second = Path(tmp) / "a" / "synthetic.nq", Path(tmp) / "b" / "synthetic.nq"
-        for path, seed in ((dump, 1),) if args.skip_probe else ((dump, 1), (second, 2)):
+        probe = not (args.skip_probe or args.bulk)
+        for path, seed in ((dump, 1), (second, 2)) if probe else ((dump, 1),):
             path.parent.mkdir()
             say(f"generating {path} (seed {seed})")
             synthetic.write(path, args.organisations, seed)
@@ -371,9 +427,10 @@ def main(argv: list[str] | None = None) -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared)",
             "organisations": args.organisations, "repeat": args.repeat, "stores": {}}
         for kind in args.stores.split(","):
-            report["stores"][kind] = run_store(kind, dump, None if args.skip_probe else second,
+            report["stores"][kind] = run_store(kind, dump, second if probe else None,
                                                queries, args.repeat,
-                                               args.timeout, args.memory_mb, say)
+                                               args.timeout, args.memory_mb, say,
+                                               bulk=args.bulk and kind == "oxigraph")
         report["triples"] = next(iter(report["stores"].values()))["triples"]
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"stores-{report['date']}"

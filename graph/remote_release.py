@@ -439,3 +439,32 @@ def _publish(
                          replace=record is not None)
     _verify(store, triples, lambda g: g, "served")
     return new, True
+
+
+def adopt(dataset: Path, store: RemoteStore, *,
+          lock_ttl: float = publish_lock.TTL) -> Served:
+    """Record as served the release of the dump `dataset` that the server's own bulk loader
+    put into `store` under the served graph names (for example `oxigraph load --file DUMP`
+    into the server's folder while it was stopped): for a release too large for the
+    one-request switch, which a server applying an update atomically holds in memory whole.
+
+    Refused (`PublishError`) unless the store serves nothing yet, the release has no
+    materialised default graph (its dump's graph names are then the served names), and the
+    store's graphs hold exactly the release's triples per graph; then the control record is
+    written and read back, under the publish lock."""
+    local, release = load_release(dataset)
+    if not local.union_default:
+        raise PublishError(f"{dataset}: the release materialises a default graph; publish it")
+    result = local.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(result, ox.QuerySolutions)
+    triples = {row["g"].value: int(row["n"].value) for row in result}
+    del result, local
+    named = tuple(sorted(triples))
+    new = Served(release, named, named, triples, 1)
+    with publish_lock.held(store, publish_lock.who(release.version), lock_ttl):
+        if control_record(store) is not None:
+            raise PublishError(f"{store.url} already has a served-release record: publish to it")
+        _verify(store, triples, lambda g: g, "loaded")
+        store.update(_record_update(new.as_json(), new.tag, replace=False))
+        _check_record(store, new)
+    return new
