@@ -32,6 +32,11 @@ leaves the switching record: `served`, `open_served` and readers say that the sw
 interrupted, and the next publish repairs it (uploads its release again and switches). API
 processes over the store read the control record (`served`) at start and poll it, so all of them
 follow a publish.
+
+One publish at a time: `publish` holds the store's publish lock (`publish_lock`) from its
+first request to its last. `adopt(dataset, store)` records a release that the server's own
+bulk loader put under the served names (a release too large for the one-request switch, which
+Oxigraph server holds in memory whole: about 3 KB per triple moved).
 """
 
 from __future__ import annotations

@@ -199,3 +199,32 @@ def test_a_switch_step_stopped_at_the_lock_timeout_is_retried(
     with pytest.raises(StoreTimeout):
         remote_release._step(always, "MOVE <a> TO <b>")  # type: ignore[arg-type]
     assert always.sent == remote_release.TRIES
+
+
+def test_a_bulk_loaded_release_is_adopted_only_when_whole(tmp_path: Path) -> None:
+    from bench.stores import bulk_load, oxigraph
+
+    dump = tmp_path / "dist" / "clusterkg.nq"
+    dump.parent.mkdir()
+    dump.write_bytes(OxigraphStore.from_file(DATASET).serialize(RdfFormat.NQUADS))
+    write_manifest(dump)
+    folder = tmp_path / "server"
+    bulk_load(folder, dump)  # the server's own bulk loader, while it is stopped
+    with oxigraph(folder, []) as (url, _):
+        store = open_store(url)
+        store.update(f"DELETE WHERE {{ GRAPH <{PROGRAMMES}> {{ ?s a ?t }} }}")
+        with pytest.raises(PublishError, match="loaded graphs differ from the release"):
+            remote_release.adopt(dump, store)
+        assert served(store) is None
+    folder = tmp_path / "server-2"
+    bulk_load(folder, dump)
+    with oxigraph(folder, []) as (url, _):
+        store = open_store(url)
+        adopted = remote_release.adopt(dump, store)
+        assert served(store) == adopted and adopted.triples[PROGRAMMES] == 11
+        reader, _release = open_served(store)
+        assert count(reader) == 28
+        with pytest.raises(PublishError, match="already has a served-release record"):
+            remote_release.adopt(dump, store)
+        _, changed = publish(dump, store)  # publishes over it as over any release
+        assert not changed
