@@ -139,19 +139,26 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
-    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved).
+def measure(asks: dict[str, Callable[[], int]], repeat: int,
+            budget: float | None = None) -> dict[str, Any]:
+    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved);
+    with a `budget` (seconds), fewer rounds (at least one) where the warm-up says that
+    `repeat` rounds would take longer: the rounds made are recorded.
 
     A call that fails in any round records the error instead of figures: a cut or failed answer
     is never timed as if it were whole."""
     times: dict[str, list[float]] = {k: [] for k in asks}
     rows: dict[str, int | str] = {}
+    warm = 0.0
     for key, ask in asks.items():
+        t0 = time.perf_counter()
         try:
             rows[key] = ask()
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
-    for _ in range(repeat):
+        warm += time.perf_counter() - t0
+    rounds = repeat if budget is None or warm * repeat <= budget else max(1, int(budget / warm))
+    for _ in range(rounds):
         for key, ask in asks.items():
             if isinstance(rows[key], str):
                 continue
@@ -165,7 +172,7 @@ def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
             times[key].append(time.perf_counter() - t0)
     return {key: {"rows": rows[key],
                   "p50_ms": 1000 * statistics.median(t) if t else None,
-                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None}
+                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None, "rounds": len(t)}
             for key, t in times.items()}
 
 
@@ -259,7 +266,7 @@ def bulk_load(folder: Path, dump: Path) -> float:
 
 def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str], repeat: int,
               timeout: float, memory_mb: int, say: Callable[[str], None],
-              bulk: bool = False) -> dict[str, Any]:
+              bulk: bool = False, budget: float | None = None) -> dict[str, Any]:
     """Publish (or, `bulk`, bulk-load and adopt: Oxigraph only), serve, measure and probe one
     kind of server."""
     report: dict[str, Any] = {}
@@ -305,7 +312,7 @@ def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str
                     report["queries"][name] = measure({
                         "clusterkg": _ask(client, through, [("query", query)]),
                         "store": _ask(client, dialect.query_endpoint,
-                                      [("query", query), *dataset])}, repeat)
+                                      [("query", query), *dataset])}, repeat, budget)
                 report["server_peak_rss_mib_after_queries"] = peak_rss_mib(pids[0])
                 if second is not None:
                     say(f"{kind}: republishing during reads")
@@ -346,8 +353,8 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{at:.1f} s {message}" for at, message in result["publish_steps"])
                 + f"; done at {result['publish_s']:.1f} s.", ""]
         if result["queries"]:
-            lines += ["| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
-                      "|---|---:|---:|---:|---:|---:|---:|"]
+            lines += ["| query | rows | rounds | clusterkg p50 ms | p95 | store p50 ms | p95 | "
+                      "ratio p50 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
         ratios = []
         for name, q in result["queries"].items():
             c, s = q["clusterkg"], q["store"]
@@ -359,7 +366,8 @@ def markdown(report: dict[str, Any]) -> str:
 
             def ms(v: float | None) -> str:
                 return "-" if v is None else f"{v:.1f}"
-            lines.append(f"| {name} | {rows} | {ms(c['p50_ms'])} | {ms(c['p95_ms'])} | "
+            rounds = c.get("rounds", report["repeat"])
+            lines.append(f"| {name} | {rows} | {rounds} | {ms(c['p50_ms'])} | {ms(c['p95_ms'])} | "
                          f"{ms(s['p50_ms'])} | {ms(s['p95_ms'])} | "
                          f"{'-' if ratio is None else f'{ratio:.2f}'} |")
         if ratios:
@@ -400,6 +408,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="oxigraph,virtuoso")
     parser.add_argument("--skip-queries", action="store_true",
                         help="publish and probe only (no query-library table)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds per query (both sides): fewer rounds, at least one, for "
+                        "a query whose warm-up says --repeat rounds would take longer")
     parser.add_argument("--bulk", action="store_true",
                         help="Oxigraph: bulk-load the release into the stopped server and adopt "
                         "it instead of publishing (a release too large for one update "
@@ -430,7 +441,8 @@ def main(argv: list[str] | None = None) -> None:
             report["stores"][kind] = run_store(kind, dump, second if probe else None,
                                                queries, args.repeat,
                                                args.timeout, args.memory_mb, say,
-                                               bulk=args.bulk and kind == "oxigraph")
+                                               bulk=args.bulk and kind == "oxigraph",
+                                               budget=args.budget)
         report["triples"] = next(iter(report["stores"].values()))["triples"]
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"stores-{report['date']}"
