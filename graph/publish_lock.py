@@ -2,12 +2,14 @@
 
 Two `clusterkg publish --store URL` started together would interleave: the second drops the
 first's staging graphs, or both switch. Publishers may run on different machines, so the lock
-lives where they meet, in the store, in a graph of its own (`LOCK`, which no reader's dataset
-names):
+lives where they meet, in the store: a record in clusterkg's control graph (`LOCK`, beside
+the served-release record; no reader's dataset names it, and direct readers leave it out as
+they leave out the control record):
 
-    <LOCK/holder/TOKEN> prov:startedAtTime "…"^^xsd:dateTime ;      # when it was taken
-                        prov:invalidatedAtTime "…"^^xsd:dateTime ;  # when it expires
-                        rdfs:label "user@host pid N, release V" .   # who holds it
+    <…/graph/control/publish-lock/TOKEN>
+        prov:startedAtTime "…"^^xsd:dateTime ;      # when it was taken
+        prov:invalidatedAtTime "…"^^xsd:dateTime ;  # when it expires
+        rdfs:label "user@host pid N, release V" .   # who holds it
 
 - **take**: one update request of two operations: delete the records that have expired, then
   insert ours *only if no record is left* (`FILTER NOT EXISTS`). Then the lock graph is read
@@ -51,8 +53,9 @@ from clusterkg import iris
 from clusterkg.graph.stores.dialect import StoreError
 from clusterkg.graph.stores.remote import RemoteStore
 
-LOCK = iris.graph_iri("publish-lock")
-HOLDER = iris.graph_iri("publish-lock/holder/")
+CONTROL = iris.graph_iri("control")  # clusterkg's control graph (`remote_release.CONTROL`)
+LOCK = CONTROL  # the lock records live beside the served-release record
+HOLDER = iris.graph_iri("control/publish-lock/")
 STARTED = iris.PROV + "startedAtTime"
 EXPIRES = iris.PROV + "invalidatedAtTime"
 BY = iris.RDFS + "label"

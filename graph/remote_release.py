@@ -57,7 +57,7 @@ from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.graph.stores.dialect import ReleaseSwitching, StoreTimeout
 from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore
 
-CONTROL = iris.graph_iri("control")
+CONTROL = publish_lock.CONTROL
 STAGING = iris.graph_iri("staging/")
 DEFAULT_GRAPH = iris.graph_iri("release/default")
 RDF_VALUE = iris.RDF + "value"

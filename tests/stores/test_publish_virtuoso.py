@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from clusterkg.api.app import create_app
 from clusterkg.api.results import QueryJob, evaluate
+from clusterkg.graph.publish_lock import StoreLocked
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import (
     STAGING,
@@ -151,7 +152,7 @@ def test_a_publish_killed_during_its_switch_is_reported_and_repaired(
                 if step.startswith("moved"):
                     os._exit(9)
             publish(Path({str(release_c)!r}), open_store({server.store_url!r}),
-                    during_switch=kill)
+                    during_switch=kill, lock_ttl=3)
         """)
         env = dict(os.environ, CLUSTERKG_STORE_USER=server.user,
                    CLUSTERKG_STORE_PASSWORD=server.password)
@@ -170,6 +171,9 @@ def test_a_publish_killed_during_its_switch_is_reported_and_repaired(
         answer = service.get("/sparql", params={"query": COUNT})
         assert answer.status_code == 503 and "Retry-After" in answer.headers, answer.text
 
+        with pytest.raises(StoreLocked, match="pid"):  # the killed publisher's lock, until
+            publish(release_c, store)                 # it expires
+        time.sleep(3)
         said: list[str] = []
         now, changed = publish(release_c, store, progress=said.append)
         assert changed and "interrupted during its switch" in said[0]
