@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 
 from clusterkg.api.app import create_app
 from clusterkg.api.results import QueryJob, evaluate
-from clusterkg.graph.publish_lock import StoreLocked
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import (
     STAGING,
@@ -171,9 +170,7 @@ def test_a_publish_killed_during_its_switch_is_reported_and_repaired(
         answer = service.get("/sparql", params={"query": COUNT})
         assert answer.status_code == 503 and "Retry-After" in answer.headers, answer.text
 
-        with pytest.raises(StoreLocked, match="pid"):  # the killed publisher's lock, until
-            publish(release_c, store)                 # it expires
-        time.sleep(3)
+        time.sleep(3)  # the killed publisher's lock (3 s) has expired: the repair may start
         said: list[str] = []
         now, changed = publish(release_c, store, progress=said.append)
         assert changed and "interrupted during its switch" in said[0]
