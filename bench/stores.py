@@ -45,8 +45,9 @@ from bench import synthetic
 from bench.run import _bench_queries
 from bench.servers import _running, free_port
 from clusterkg.graph.release import write_manifest
-from clusterkg.graph.remote_release import publish, served
+from clusterkg.graph.remote_release import adopt, publish, served
 from clusterkg.graph.stores import RemoteStore, open_store
+from clusterkg.graph.stores.virtuoso import TIMEOUT_STATES
 from clusterkg.graph.stores.virtuoso_process import running_virtuoso
 
 RESULTS_DIR = Path(__file__).parent / "results"
@@ -55,14 +56,28 @@ FORM = "application/x-www-form-urlencoded"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
+def peak_rss_mib(pid: int) -> float | None:
+    """A process's peak resident memory so far (Linux `VmHWM`), MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 @contextmanager
-def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials."""
+def oxigraph(folder: Path, pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
+    """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials;
+    its pid is appended to `pids`."""
     binary = Path(sys.executable).parent / "oxigraph"
     port = free_port()
     process = subprocess.Popen(
         [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids.append(process.pid)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -81,10 +96,13 @@ def oxigraph(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @contextmanager
-def virtuoso(folder: Path, memory_mb: int) -> Iterator[tuple[str, dict[str, str]]]:
-    """A Virtuoso of the run's own; yields its store URL and its credentials."""
-    with running_virtuoso(folder, timeout_s=120, max_rows=1_000_000,
+def virtuoso(folder: Path, memory_mb: int, timeout_s: int,
+             pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Virtuoso of the run's own (its own time limit `timeout_s`, as clusterkg's); yields its
+    store URL and its credentials; its pid is appended to `pids`."""
+    with running_virtuoso(folder, timeout_s=timeout_s, max_rows=1_000_000,
                           memory_mb=memory_mb) as server:
+        pids.append(server.pid)
         yield server.store_url, {"CLUSTERKG_STORE_USER": server.user,
                                  "CLUSTERKG_STORE_PASSWORD": server.password}
 
@@ -103,7 +121,13 @@ def clusterkg_over(store_url: str, dump: Path, timeout: float) -> Iterator[str]:
 
 
 def _rows(response: httpx.Response) -> int:
+    """The answer's row count; an error for anything but a whole answer: an HTTP error, a body
+    that is not whole JSON (Oxigraph cuts a body at its timeout), or Virtuoso's partial answer
+    at its time limit (`200 OK` with `X-SQL-State`, see `graph/stores/virtuoso.py`)."""
     response.raise_for_status()
+    state = response.headers.get("X-SQL-State")
+    if state in TIMEOUT_STATES:
+        raise ValueError(f"partial answer: X-SQL-State {state}")
     document = response.json()
     if "boolean" in document:
         return 1
@@ -115,25 +139,40 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(asks: dict[str, Callable[[], int]], repeat: int) -> dict[str, Any]:
-    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved)."""
+def measure(asks: dict[str, Callable[[], int]], repeat: int,
+            budget: float | None = None) -> dict[str, Any]:
+    """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved);
+    with a `budget` (seconds), fewer rounds (at least one) where the warm-up says that
+    `repeat` rounds would take longer: the rounds made are recorded.
+
+    A call that fails in any round records the error instead of figures: a cut or failed answer
+    is never timed as if it were whole."""
     times: dict[str, list[float]] = {k: [] for k in asks}
     rows: dict[str, int | str] = {}
+    warm = 0.0
     for key, ask in asks.items():
+        t0 = time.perf_counter()
         try:
             rows[key] = ask()
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
-    for _ in range(repeat):
+        warm += time.perf_counter() - t0
+    rounds = repeat if budget is None or warm * repeat <= budget else max(1, int(budget / warm))
+    for _ in range(rounds):
         for key, ask in asks.items():
             if isinstance(rows[key], str):
                 continue
             t0 = time.perf_counter()
-            ask()
+            try:
+                ask()
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+                times[key] = []
+                continue
             times[key].append(time.perf_counter() - t0)
     return {key: {"rows": rows[key],
                   "p50_ms": 1000 * statistics.median(t) if t else None,
-                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None}
+                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None, "rounds": len(t)}
             for key, t in times.items()}
 
 
@@ -215,23 +254,53 @@ def probe_publish(store: RemoteStore, direct_url: str, through: str, dump: Path,
                             for k, vs in seen.items()}}
 
 
-def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repeat: int,
-              timeout: float, memory_mb: int, say: Callable[[str], None]) -> dict[str, Any]:
-    """Publish, serve, measure and probe one kind of server."""
+def bulk_load(folder: Path, dump: Path) -> float:
+    """`oxigraph load` of `dump` into a stopped server's folder (its bulk loader, no
+    transaction); returns its seconds."""
+    t0 = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "oxigraph"), "load", "--location",
+                    str(folder), "--file", str(dump)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def run_store(kind: str, dump: Path, second: Path | None, queries: dict[str, str], repeat: int,
+              timeout: float, memory_mb: int, say: Callable[[str], None],
+              bulk: bool = False, budget: float | None = None) -> dict[str, Any]:
+    """Publish (or, `bulk`, bulk-load and adopt: Oxigraph only), serve, measure and probe one
+    kind of server."""
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
-        starter = oxigraph(Path(tmp)) if kind == "oxigraph" else virtuoso(Path(tmp), memory_mb)
+        if bulk:
+            say(f"{kind}: bulk-loading {dump.name} (oxigraph load, server stopped)")
+            report["bulk_load_s"] = bulk_load(Path(tmp), dump)
+            say(f"{kind}: bulk-loaded in {report['bulk_load_s']:.1f} s")
+        pids: list[int] = []
+        starter = (oxigraph(Path(tmp), pids) if kind == "oxigraph"
+                   else virtuoso(Path(tmp), memory_mb, round(timeout), pids))
         with starter as (url, credentials):
             os.environ.update(credentials)
             store = open_store(url, timeout=timeout)
-            say(f"{kind}: publishing {dump.name}")
             t0 = time.perf_counter()
-            publish(dump, store)
-            report["publish_s"] = time.perf_counter() - t0
+            if bulk:
+                adopt(dump, store)
+                report["adopt_s"] = time.perf_counter() - t0
+                say(f"{kind}: adopted (verified, recorded) in {report['adopt_s']:.1f} s")
+            else:
+                say(f"{kind}: publishing {dump.name}")
+                steps: list[tuple[float, str]] = []
+
+                def step(message: str) -> None:  # each phase of the publish, timed
+                    steps.append((round(time.perf_counter() - t0, 1), message))
+                    say(f"{kind}: {message}")
+                publish(dump, store, progress=step)
+                report["publish_s"] = time.perf_counter() - t0
+                report["publish_steps"] = steps
+            report["server_peak_rss_mib_after_publish"] = peak_rss_mib(pids[0])
             now = served(store)
             assert now is not None
             report["triples"] = sum(now.triples.values())
-            say(f"{kind}: published {report['triples']} triples in {report['publish_s']:.1f} s")
+            say(f"{kind}: serving {report['triples']} triples")
             dialect = store.dialect
             dataset = [("default-graph-uri", g) for g in now.default] + [
                 ("named-graph-uri", g) for g in now.named]
@@ -243,10 +312,12 @@ def run_store(kind: str, dump: Path, second: Path, queries: dict[str, str], repe
                     report["queries"][name] = measure({
                         "clusterkg": _ask(client, through, [("query", query)]),
                         "store": _ask(client, dialect.query_endpoint,
-                                      [("query", query), *dataset])}, repeat)
-                say(f"{kind}: republishing during reads")
-                report["probe"] = probe_publish(store, dialect.query_endpoint, through, second,
-                                                now.default)
+                                      [("query", query), *dataset])}, repeat, budget)
+                report["server_peak_rss_mib_after_queries"] = peak_rss_mib(pids[0])
+                if second is not None:
+                    say(f"{kind}: republishing during reads")
+                    report["probe"] = probe_publish(store, dialect.query_endpoint, through,
+                                                    second, now.default)
             for key in credentials:
                 os.environ.pop(key, None)
     return report
@@ -262,12 +333,28 @@ def markdown(report: dict[str, Any]) -> str:
                 if any(r["queries"] for r in report["stores"].values())
                 else "the query library was not run (`--skip-queries`)."), ""]
     for kind, result in report["stores"].items():
-        lines += [f"## {kind}", "",
-                  f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s for "
-                  f"{result['triples']} triples.", ""]
+        lines += [f"## {kind}", ""]
+        if "publish_s" in result:
+            lines += [f"Publish (upload, verify, switch, verify): {result['publish_s']:.1f} s "
+                      f"for {result['triples']} triples.", ""]
+        else:
+            lines += [f"Not published: bulk-loaded by `oxigraph load` into the stopped "
+                      f"server's folder in {result['bulk_load_s']:.1f} s, then adopted "
+                      f"(`remote_release.adopt`: counted per graph, recorded) in "
+                      f"{result['adopt_s']:.1f} s; {result['triples']} triples (`--bulk`).", ""]
+        if result.get("server_peak_rss_mib_after_publish"):
+            how = "publish" if "publish_s" in result else "adoption"
+            after = result.get("server_peak_rss_mib_after_queries") or 0
+            lines += [f"The server's peak resident memory (`VmHWM`): "
+                      f"{result['server_peak_rss_mib_after_publish']:,.0f} MiB after the "
+                      f"{how}, {after:,.0f} MiB after the query library.", ""]
+        if result.get("publish_steps"):
+            lines += ["Its phases (seconds from its start): " + "; ".join(
+                f"{at:.1f} s {message}" for at, message in result["publish_steps"])
+                + f"; done at {result['publish_s']:.1f} s.", ""]
         if result["queries"]:
-            lines += ["| query | rows | clusterkg p50 ms | p95 | store p50 ms | p95 | ratio p50 |",
-                      "|---|---:|---:|---:|---:|---:|---:|"]
+            lines += ["| query | rows | rounds | clusterkg p50 ms | p95 | store p50 ms | p95 | "
+                      "ratio p50 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
         ratios = []
         for name, q in result["queries"].items():
             c, s = q["clusterkg"], q["store"]
@@ -279,7 +366,8 @@ def markdown(report: dict[str, Any]) -> str:
 
             def ms(v: float | None) -> str:
                 return "-" if v is None else f"{v:.1f}"
-            lines.append(f"| {name} | {rows} | {ms(c['p50_ms'])} | {ms(c['p95_ms'])} | "
+            rounds = c.get("rounds", report["repeat"])
+            lines.append(f"| {name} | {rows} | {rounds} | {ms(c['p50_ms'])} | {ms(c['p95_ms'])} | "
                          f"{ms(s['p50_ms'])} | {ms(s['p95_ms'])} | "
                          f"{'-' if ratio is None else f'{ratio:.2f}'} |")
         if ratios:
@@ -289,7 +377,10 @@ def markdown(report: dict[str, Any]) -> str:
             lines += ["", f"Geometric mean of the p50 ratios: {geo:.2f}; one pass (sum of "
                           f"p50s): clusterkg {total_c / 1000:.2f} s, the store "
                           f"{total_s / 1000:.2f} s."]
-        probe = result["probe"]
+        probe = result.get("probe")
+        if probe is None:
+            lines += ["", "No republish during reads in this run (`--skip-probe`).", ""]
+            continue
         start, end = probe.get("switch_s", (None, None))
         window = ("" if start is None or end is None else
                   f"; its switch ({probe['switch_steps']} requests) ran from {start:.1f} s to "
@@ -317,6 +408,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="oxigraph,virtuoso")
     parser.add_argument("--skip-queries", action="store_true",
                         help="publish and probe only (no query-library table)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds per query (both sides): fewer rounds, at least one, for "
+                        "a query whose warm-up says --repeat rounds would take longer")
+    parser.add_argument("--bulk", action="store_true",
+                        help="Oxigraph: bulk-load the release into the stopped server and adopt "
+                        "it instead of publishing (a release too large for one update "
+                        "transaction); no probe")
+    parser.add_argument("--skip-probe", action="store_true",
+                        help="no republish during reads (and no second release generated)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
 
@@ -326,7 +426,8 @@ def main(argv: list[str] | None = None) -> None:
     queries = {} if args.skip_queries else _bench_queries()
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
         dump, second = Path(tmp) / "a" / "synthetic.nq", Path(tmp) / "b" / "synthetic.nq"
-        for path, seed in ((dump, 1), (second, 2)):
+        probe = not (args.skip_probe or args.bulk)
+        for path, seed in ((dump, 1), (second, 2)) if probe else ((dump, 1),):
             path.parent.mkdir()
             say(f"generating {path} (seed {seed})")
             synthetic.write(path, args.organisations, seed)
@@ -337,8 +438,11 @@ def main(argv: list[str] | None = None) -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared)",
             "organisations": args.organisations, "repeat": args.repeat, "stores": {}}
         for kind in args.stores.split(","):
-            report["stores"][kind] = run_store(kind, dump, second, queries, args.repeat,
-                                               args.timeout, args.memory_mb, say)
+            report["stores"][kind] = run_store(kind, dump, second if probe else None,
+                                               queries, args.repeat,
+                                               args.timeout, args.memory_mb, say,
+                                               bulk=args.bulk and kind == "oxigraph",
+                                               budget=args.budget)
         report["triples"] = next(iter(report["stores"].values()))["triples"]
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"stores-{report['date']}"

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from clusterkg.graph.publish_lock import TTL, LockLost, StoreLocked
 from clusterkg.graph.release import ReleaseError
 from clusterkg.graph.remote_release import PublishError, SwitchFailed, open_served, publish
 from clusterkg.graph.store import Store
@@ -43,12 +44,18 @@ def open_remote(url: str) -> Store:
     return store
 
 
-def publish_to(url: str, dist: Path) -> int:
-    """Publish the current release of `dist` to the store at `url`; the exit code."""
+def publish_to(url: str, dist: Path, lock_ttl: float = TTL) -> int:
+    """Publish the current release of `dist` to the store at `url`; the exit code (2: not
+    published, 3: another publish holds the store's lock — retry later)."""
     try:
         store = open_store(url)
-        served, changed = publish(DistLayout(dist).dump, store,
+        served, changed = publish(DistLayout(dist).dump, store, lock_ttl=lock_ttl,
                                   progress=lambda msg: console.print(msg, highlight=False))
+    except StoreLocked as exc:
+        console.print(f"[bold red]not published[/]: {exc}")
+        if not isinstance(exc, LockLost):
+            console.print("Nothing was written to the store.")
+        return 3
     except (ValueError, StoreError, PublishError, ReleaseError) as exc:
         console.print(f"[bold red]not published[/]: {exc}")
         if not isinstance(exc, SwitchFailed):  # a stepwise switch that stopped says so itself
@@ -65,11 +72,16 @@ def publish_command(
     store: Annotated[str, typer.Option("--store", envvar="CLUSTERKG_STORE",
                                        help="Remote store URL to publish to.")],
     dist: Annotated[Path, typer.Option("--dist", help="Build output folder.")] = Path("dist"),
+    lock_ttl: Annotated[float, typer.Option(
+        "--lock-ttl", min=10.0,
+        help="Seconds the store's publish lock outlives a killed publisher (renewed every "
+        "quarter of it while this publish runs; longer than its longest request).")] = TTL,
 ) -> None:
     """Push the current release of DIST (build + waves) to a remote store, verify it (triples per
     graph), then switch what the store serves (in one update where the store applies one
-    atomically, else step by step behind a switching record); idempotent."""
-    raise typer.Exit(publish_to(store, dist))
+    atomically, else step by step behind a switching record); idempotent. One publish at a
+    time per store: a second one exits with 3 and says who holds the store since when."""
+    raise typer.Exit(publish_to(store, dist, lock_ttl))
 
 
 def register(app: typer.Typer) -> None:

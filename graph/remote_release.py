@@ -32,6 +32,11 @@ leaves the switching record: `served`, `open_served` and readers say that the sw
 interrupted, and the next publish repairs it (uploads its release again and switches). API
 processes over the store read the control record (`served`) at start and poll it, so all of them
 follow a publish.
+
+One publish at a time: `publish` holds the store's publish lock (`publish_lock`) from its
+first request to its last. `adopt(dataset, store)` records a release that the server's own
+bulk loader put under the served names (a release too large for the one-request switch, which
+Oxigraph server holds in memory whole: about 3 KB per triple moved).
 """
 
 from __future__ import annotations
@@ -46,12 +51,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterkg import iris
+from clusterkg.graph import publish_lock
 from clusterkg.graph.release import Release, WaveRef, load_release
 from clusterkg.graph.store import OxigraphStore, RdfFormat
 from clusterkg.graph.stores.dialect import ReleaseSwitching, StoreTimeout
 from clusterkg.graph.stores.remote import RemoteDataset, RemoteStore
 
-CONTROL = iris.graph_iri("control")
+CONTROL = publish_lock.CONTROL
 STAGING = iris.graph_iri("staging/")
 DEFAULT_GRAPH = iris.graph_iri("release/default")
 RDF_VALUE = iris.RDF + "value"
@@ -371,12 +377,29 @@ def publish(
     before_switch: Callable[[], None] = lambda: None,
     during_switch: Callable[[str], None] = lambda _: None,
     progress: Callable[[str], None] = lambda _: None,
+    lock_ttl: float = publish_lock.TTL,
 ) -> tuple[Served, bool]:
     """Publish the current release of the dump `dataset` to `store`; returns what is served
     and whether anything changed (False: that release was served already, and verified).
     `before_switch` runs once the staged graphs are verified, `during_switch` after each request
-    of the switch with its step's name (tests stop or slow a publish there)."""
+    of the switch with its step's name (tests stop or slow a publish there). The store's
+    publish lock is held throughout (`publish_lock`: `StoreLocked` if another publish holds
+    it; `lock_ttl`, how long it outlives a killed publisher)."""
     local, release = load_release(dataset)
+    with publish_lock.held(store, publish_lock.who(release.version), lock_ttl) as lock:
+        return _publish(local, release, store, lock, before_switch, during_switch, progress)
+
+
+def _publish(
+    local: OxigraphStore,
+    release: Release,
+    store: RemoteStore,
+    lock: publish_lock.PublishLock,
+    before_switch: Callable[[], None],
+    during_switch: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> tuple[Served, bool]:
+    """`publish`, under the store's lock."""
     graphs = _graphs(local)
     triples = {g: _count(data) for g, data in graphs.items()}
     named = tuple(sorted(g for g in graphs if g != DEFAULT_GRAPH))
@@ -405,6 +428,7 @@ def publish(
     except BaseException:
         drop_staging(store)
         raise
+    lock.check()  # still ours: else another publish took it, and its staging is not ours
     old = interrupted.graphs() if interrupted else (
         set() if now is None else {*now.default, *now.named})
     if store.dialect.atomic_update:
@@ -420,3 +444,32 @@ def publish(
                          replace=record is not None)
     _verify(store, triples, lambda g: g, "served")
     return new, True
+
+
+def adopt(dataset: Path, store: RemoteStore, *,
+          lock_ttl: float = publish_lock.TTL) -> Served:
+    """Record as served the release of the dump `dataset` that the server's own bulk loader
+    put into `store` under the served graph names (for example `oxigraph load --file DUMP`
+    into the server's folder while it was stopped): for a release too large for the
+    one-request switch, which a server applying an update atomically holds in memory whole.
+
+    Refused (`PublishError`) unless the store serves nothing yet, the release has no
+    materialised default graph (its dump's graph names are then the served names), and the
+    store's graphs hold exactly the release's triples per graph; then the control record is
+    written and read back, under the publish lock."""
+    local, release = load_release(dataset)
+    if not local.union_default:
+        raise PublishError(f"{dataset}: the release materialises a default graph; publish it")
+    result = local.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(result, ox.QuerySolutions)
+    triples = {row["g"].value: int(row["n"].value) for row in result}
+    del result, local
+    named = tuple(sorted(triples))
+    new = Served(release, named, named, triples, 1)
+    with publish_lock.held(store, publish_lock.who(release.version), lock_ttl):
+        if control_record(store) is not None:
+            raise PublishError(f"{store.url} already has a served-release record: publish to it")
+        _verify(store, triples, lambda g: g, "loaded")
+        store.update(_record_update(new.as_json(), new.tag, replace=False))
+        _check_record(store, new)
+    return new

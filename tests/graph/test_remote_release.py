@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 
 from clusterkg.graph import remote_release, waves
 from clusterkg.graph.build import BuildSummary
+from clusterkg.graph.publish_lock import StoreLocked
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import (
     CONTROL,
@@ -133,7 +135,8 @@ def test_a_killed_publish_leaves_the_previous_release(server: str, tmp_path: Pat
         from pathlib import Path
         from clusterkg.graph.remote_release import publish
         from clusterkg.graph.stores import open_store
-        publish(Path({str(b)!r}), open_store({server!r}), before_switch=lambda: os._exit(9))
+        publish(Path({str(b)!r}), open_store({server!r}), lock_ttl=3,
+                before_switch=lambda: os._exit(9))
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
                             timeout=120, check=False)
@@ -141,6 +144,9 @@ def test_a_killed_publish_leaves_the_previous_release(server: str, tmp_path: Pat
     assert staging_graphs(store), "the killed publish left its staged graphs"
     reader, _version = open_served(store)
     assert count(reader) == 28
+    with pytest.raises(StoreLocked, match="pid"):  # its lock outlives it until it expires
+        publish(b, store)
+    time.sleep(3)
     _now, changed = publish(b, store)  # the next publish clears the leftovers and switches
     assert changed and staging_graphs(store) == [] and count(reader) == 23
 
@@ -193,3 +199,32 @@ def test_a_switch_step_stopped_at_the_lock_timeout_is_retried(
     with pytest.raises(StoreTimeout):
         remote_release._step(always, "MOVE <a> TO <b>")  # type: ignore[arg-type]
     assert always.sent == remote_release.TRIES
+
+
+def test_a_bulk_loaded_release_is_adopted_only_when_whole(tmp_path: Path) -> None:
+    from bench.stores import bulk_load, oxigraph
+
+    dump = tmp_path / "dist" / "clusterkg.nq"
+    dump.parent.mkdir()
+    dump.write_bytes(OxigraphStore.from_file(DATASET).serialize(RdfFormat.NQUADS))
+    write_manifest(dump)
+    folder = tmp_path / "server"
+    bulk_load(folder, dump)  # the server's own bulk loader, while it is stopped
+    with oxigraph(folder, []) as (url, _):
+        store = open_store(url)
+        store.update(f"DELETE WHERE {{ GRAPH <{PROGRAMMES}> {{ ?s a ?t }} }}")
+        with pytest.raises(PublishError, match="loaded graphs differ from the release"):
+            remote_release.adopt(dump, store)
+        assert served(store) is None
+    folder = tmp_path / "server-2"
+    bulk_load(folder, dump)
+    with oxigraph(folder, []) as (url, _):
+        store = open_store(url)
+        adopted = remote_release.adopt(dump, store)
+        assert served(store) == adopted and adopted.triples[PROGRAMMES] == 11
+        reader, _release = open_served(store)
+        assert count(reader) == 28
+        with pytest.raises(PublishError, match="already has a served-release record"):
+            remote_release.adopt(dump, store)
+        _, changed = publish(dump, store)  # publishes over it as over any release
+        assert not changed

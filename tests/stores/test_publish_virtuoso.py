@@ -151,7 +151,7 @@ def test_a_publish_killed_during_its_switch_is_reported_and_repaired(
                 if step.startswith("moved"):
                     os._exit(9)
             publish(Path({str(release_c)!r}), open_store({server.store_url!r}),
-                    during_switch=kill)
+                    during_switch=kill, lock_ttl=3)
         """)
         env = dict(os.environ, CLUSTERKG_STORE_USER=server.user,
                    CLUSTERKG_STORE_PASSWORD=server.password)
@@ -170,6 +170,7 @@ def test_a_publish_killed_during_its_switch_is_reported_and_repaired(
         answer = service.get("/sparql", params={"query": COUNT})
         assert answer.status_code == 503 and "Retry-After" in answer.headers, answer.text
 
+        time.sleep(3)  # the killed publisher's lock (3 s) has expired: the repair may start
         said: list[str] = []
         now, changed = publish(release_c, store, progress=said.append)
         assert changed and "interrupted during its switch" in said[0]
