@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import statistics
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ import pyoxigraph as ox
 from bench import record, synthetic
 from bench.run import _bench_queries
 from bench.servers import clusterkg_server, peer_server
-from bench.stores import _ask, _quantile, oxigraph, virtuoso
+from bench.stores import _ask, measure, oxigraph, virtuoso
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import publish, served
 from clusterkg.graph.store import OxigraphStore
@@ -51,7 +50,7 @@ from clusterkg.graph.stores import open_store
 RESULTS_DIR = Path(__file__).parent / "results"
 ENGINES = ("clusterkg", "pyoxigraph", "oxigraph-server", "virtuoso", "rdflib-endpoint")
 REFERENCE = "virtuoso"
-ONCE = frozenset({"rdflib-endpoint"})  # timed once: see `measure`
+ONCE = frozenset({"rdflib-endpoint"})  # timed once: see `bench.stores.measure`
 
 Ask = Callable[[], int]
 
@@ -101,7 +100,9 @@ def _published(kind: str, dump: Path, folder: Path, timeout: float, memory_mb: i
                say: Callable[[str], None]) -> Iterator[tuple[str, list[tuple[str, str]], float]]:
     """A server of `kind` with the release published; yields its query endpoint, the served
     release as a dataset, and the publish time."""
-    starter = oxigraph(folder) if kind == "oxigraph-server" else virtuoso(folder, memory_mb)
+    pids: list[int] = []
+    starter = (oxigraph(folder, pids) if kind == "oxigraph-server"
+               else virtuoso(folder, memory_mb, int(timeout), pids))
     with starter as (url, credentials):
         os.environ.update(credentials)  # the Virtuoso dialect reads its credentials there
         store = open_store(url, timeout=timeout)
@@ -115,37 +116,6 @@ def _published(kind: str, dump: Path, folder: Path, timeout: float, memory_mb: i
         dataset = [("default-graph-uri", g) for g in now.default] + [
             ("named-graph-uri", g) for g in now.named]
         yield store.dialect.query_endpoint, dataset, seconds
-
-
-def measure(
-    asks: dict[str, Ask], repeat: int, once: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """One warm-up call each (its row count kept), then `repeat` rounds taking turns. An engine
-    in `once` is asked only that first time, and that call is its one timed sample (rdflib's
-    engine keeps no cache, and its slow answers would make the rounds hours long)."""
-    rows: dict[str, int | str] = {}
-    times: dict[str, list[float]] = {k: [] for k in asks}
-    for key, ask in asks.items():
-        t0 = time.perf_counter()
-        try:
-            rows[key] = ask()
-        except (httpx.HTTPError, ValueError, KeyError, OSError, RuntimeError) as exc:
-            rows[key] = (f"error after {time.perf_counter() - t0:.0f} s: "
-                         f"{type(exc).__name__}: {str(exc)[:200]}")
-        else:
-            if key in once:
-                times[key].append(time.perf_counter() - t0)
-    for _ in range(repeat):
-        for key, ask in asks.items():
-            if isinstance(rows[key], str) or key in once:
-                continue
-            t0 = time.perf_counter()
-            ask()
-            times[key].append(time.perf_counter() - t0)
-    return {key: {"rows": rows[key],
-                  "p50_ms": 1000 * statistics.median(t) if t else None,
-                  "p95_ms": 1000 * _quantile(t, 0.95) if t else None}
-            for key, t in times.items()}
 
 
 def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, memory_mb: int,
@@ -188,7 +158,7 @@ def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, me
                 asks[name]["rdflib-endpoint"] = _Peer(peer, url, name, query, peer_timeout)
         for name in queries:
             say(f"query {name}")
-            report["queries"][name] = measure(asks[name], repeat, ONCE)
+            report["queries"][name] = measure(asks[name], repeat, once=ONCE)
     return report
 
 

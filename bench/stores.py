@@ -140,10 +140,12 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def measure(asks: dict[str, Callable[[], int]], repeat: int,
-            budget: float | None = None) -> dict[str, Any]:
+            budget: float | None = None, once: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Each call once to warm up, then `repeat` rounds of all of them in turn (interleaved);
     with a `budget` (seconds), fewer rounds (at least one) where the warm-up says that
-    `repeat` rounds would take longer: the rounds made are recorded.
+    `repeat` rounds would take longer: the rounds made are recorded. A key in `once` is asked
+    only that first time, which is its one timed sample (an engine with no cache to warm and
+    answers of minutes: rdflib-endpoint in `bench.side_by_side`).
 
     A call that fails in any round records the error instead of figures: a cut or failed answer
     is never timed as if it were whole."""
@@ -154,13 +156,18 @@ def measure(asks: dict[str, Callable[[], int]], repeat: int,
         t0 = time.perf_counter()
         try:
             rows[key] = ask()
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            rows[key] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+        except (httpx.HTTPError, ValueError, KeyError, RuntimeError) as exc:
+            rows[key] = (f"error after {time.perf_counter() - t0:.0f} s: "
+                         f"{type(exc).__name__}: {str(exc)[:200]}")
+        else:
+            if key in once:
+                times[key].append(time.perf_counter() - t0)
+                continue
         warm += time.perf_counter() - t0
     rounds = repeat if budget is None or warm * repeat <= budget else max(1, int(budget / warm))
     for _ in range(rounds):
         for key, ask in asks.items():
-            if isinstance(rows[key], str):
+            if isinstance(rows[key], str) or key in once:
                 continue
             t0 = time.perf_counter()
             try:
