@@ -139,16 +139,23 @@ def _read_manifest(folder: Path) -> dict[str, object]:
     return entry
 
 
-def described_build(dataset: Path) -> tuple[Path, str, str, int]:
-    """(dump path, build id, SHA-256, quads) as the manifest states them, without reading the
-    dump: for a copy of the release that was checked against the dump when it was written
-    (`graph.stores.disk_release`), which then needs only the release's name."""
+def _described(dataset: Path) -> tuple[Path, dict[str, object], dict[str, object]]:
+    """The dump `dataset` names (resolved), its manifest's release entry and that entry's dump
+    block; a clear error when there is no dataset or no manifest describing one."""
     if not dataset.exists():
         raise ReleaseError(f"dataset {dataset} not found: build it first (clusterkg build)")
     dump = dataset.resolve()
     entry = _read_manifest(dump.parent)
     described = entry["dump"]
     assert isinstance(described, dict)
+    return dump, entry, described
+
+
+def described_build(dataset: Path) -> tuple[Path, str, str, int]:
+    """(dump path, build id, SHA-256, quads) as the manifest states them, without reading the
+    dump: for a copy of the release that was checked against the dump when it was written
+    (`graph.stores.disk_release`), which then needs only the release's name."""
+    dump, entry, described = _described(dataset)
     sha, quads = described.get("sha256"), described.get("quads")
     if described.get("file") != dump.name or not isinstance(sha, str) or not isinstance(
             quads, int):
@@ -161,12 +168,7 @@ def check_build(dataset: Path) -> tuple[Path, str, str, int, int | None]:
 
     Returns (dump path, build id, sha256, quads, distinct triples if stated); the dump's quad
     count is checked when it is loaded (`load_release`)."""
-    if not dataset.exists():
-        raise ReleaseError(f"dataset {dataset} not found: build it first (clusterkg build)")
-    dump = dataset.resolve()
-    entry = _read_manifest(dump.parent)
-    described = entry["dump"]
-    assert isinstance(described, dict)
+    dump, entry, described = _described(dataset)
     if described.get("file") != dump.name:
         raise ReleaseError(
             f"{dump.parent / MANIFEST_NAME} describes {described.get('file')!r}, not {dump.name!r}"
