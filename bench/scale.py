@@ -52,7 +52,7 @@ import httpx
 
 from bench import synthetic
 from bench.memory import unique_bytes, workload
-from bench.servers import free_port
+from bench.servers import free_port, stop_children_on_sigterm
 from clusterkg.paths import DUMP_NAME, MANIFEST_NAME
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -263,6 +263,7 @@ def serve(dist: Path, watch: Watch, queries: dict[str, str], seconds: float,
                "--host", "127.0.0.1", "--port", str(port), "--engine", engine]
     url = f"http://127.0.0.1:{port}/sparql"
     started = time.perf_counter()
+    stop_children_on_sigterm()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, start_new_session=True)
     watch.pid = process.pid

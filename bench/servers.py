@@ -5,9 +5,11 @@ the same dump with rdflib (`python -m bench.servers DUMP PORT`)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +26,21 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def stop_children_on_sigterm() -> None:
+    """Make SIGTERM unwind the benchmark (as Ctrl-C does) so that the context managers that
+    started servers stop them: by default SIGTERM ends Python at once and leaves its servers
+    running. Called by whatever starts a child; only the main thread can install it."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+    raise SystemExit(128 + signum)
 
 
 def _sparql_ready(response: httpx.Response) -> bool:
@@ -46,6 +63,7 @@ def started(
     default); stop it (terminate, then kill) on exit. A process that exits first is a
     `RuntimeError` quoting its standard error (through `exited`, which may add a log); no answer
     within `wait` seconds a `TimeoutError`."""
+    stop_children_on_sigterm()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + wait

@@ -43,7 +43,7 @@ import httpx
 
 from bench import synthetic
 from bench.run import _bench_queries
-from bench.servers import _running, free_port
+from bench.servers import _running, free_port, stop_children_on_sigterm
 from clusterkg.graph.release import write_manifest
 from clusterkg.graph.remote_release import adopt, publish, served
 from clusterkg.graph.stores import RemoteStore, open_store
@@ -74,6 +74,7 @@ def oxigraph(folder: Path, pids: list[int]) -> Iterator[tuple[str, dict[str, str
     its pid is appended to `pids`."""
     binary = Path(sys.executable).parent / "oxigraph"
     port = free_port()
+    stop_children_on_sigterm()
     process = subprocess.Popen(
         [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -100,6 +101,7 @@ def virtuoso(folder: Path, memory_mb: int, timeout_s: int,
              pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
     """A Virtuoso of the run's own (its own time limit `timeout_s`, as clusterkg's); yields its
     store URL and its credentials; its pid is appended to `pids`."""
+    stop_children_on_sigterm()
     with running_virtuoso(folder, timeout_s=timeout_s, max_rows=1_000_000,
                           memory_mb=memory_mb) as server:
         pids.append(server.pid)

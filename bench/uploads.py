@@ -233,11 +233,12 @@ def table(rows: list[Row]) -> str:
 @contextmanager
 def server(dump: Path) -> Iterator[tuple[str, int]]:
     """clusterkg serving `dump` on 127.0.0.1 with default settings: its /sparql URL and pid."""
-    from bench.servers import free_port
+    from bench.servers import free_port, stop_children_on_sigterm
 
     port = free_port()
     env = dict(os.environ, CLUSTERKG_DATASET=str(dump), CLUSTERKG_PORT=str(port))
     env["CLUSTERKG_HOST"] = "127.0.0.1"
+    stop_children_on_sigterm()
     process = subprocess.Popen([sys.executable, "-m", "clusterkg.api"], env=env)
     url = f"http://127.0.0.1:{port}/sparql"
     try:
