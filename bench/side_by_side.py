@@ -5,19 +5,22 @@ served at once by:
 - **clusterkg** (`python -m clusterkg.api`, its embedded store and query workers, HTTP);
 - **pyoxigraph** in this process (the store clusterkg serves, `load_release`; every row read;
   no HTTP: the engine's floor);
-- **Oxigraph server** (the `oxigraph` wheel's binary), its own `/query` endpoint;
+- **Oxigraph server** (the `oxigraph` wheel's binary), its own `/query` endpoint, over the
+  release alone (bulk-loaded by `oxigraph load`, union default graph as clusterkg's): the same
+  engine on the same data, so clusterkg's time over it is the façade's (issue 17 item 2);
 - **Virtuoso** (Debian's `virtuoso-t`), its own `/sparql` endpoint;
 - **rdflib-endpoint** (rdflib's engine), with a time limit long enough that none of its
   answers is cut (`--peer-timeout`), so that its ratio is a figure and not a bound.
-The two servers get the release by `clusterkg publish`'s code and are asked with the served
-release's graphs as the dataset (`default-graph-uri`), as a researcher at their endpoint would.
+Virtuoso gets the release by `clusterkg publish`'s code and is asked with the served
+release's graphs as the dataset (`default-graph-uri`), as a researcher at its endpoint would.
 
 Every query of the library and of `bench/queries/` is asked of each engine once to warm up and
 to compare the row counts (they must agree), then `--repeat` rounds in which the engines take
 turns on the same query; rdflib-endpoint is timed on its one call (no cache to warm, and
 answers of minutes). A call cut at its time limit is reported as such, never as a time.
 Reported: per-query p50/p95 per engine, one pass (the sum of p50s over the queries every engine
-answered) per engine, and each engine's pass as a ratio of Virtuoso's (issue 17 item 1).
+answered) per engine, each engine's pass as a ratio of Virtuoso's (issue 17 item 1), and
+clusterkg against the Oxigraph server per query: the ratio and the milliseconds it adds (item 2).
 Bounded: one client, `--repeat` rounds, a per-request time limit.
 """
 
@@ -25,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
+import statistics
 import sys
 import tempfile
 import time
@@ -42,7 +47,7 @@ import pyoxigraph as ox
 from bench import record, synthetic
 from bench.run import _bench_queries
 from bench.servers import clusterkg_server, peer_server
-from bench.stores import _ask, measure, oxigraph, virtuoso
+from bench.stores import _ask, bulk_load, measure, oxigraph, virtuoso
 from clusterkg.graph.release import load_release, write_manifest
 from clusterkg.graph.remote_release import publish, served
 from clusterkg.graph.store import OxigraphStore
@@ -97,26 +102,36 @@ class _Peer:
 
 
 @contextmanager
-def _published(kind: str, dump: Path, folder: Path, timeout: float, memory_mb: int,
-               say: Callable[[str], None]) -> Iterator[tuple[str, list[tuple[str, str]], float]]:
-    """A server of `kind` with the release published; yields its query endpoint, the served
-    release as a dataset, and the publish time."""
+def _virtuoso(dump: Path, folder: Path, timeout: float, memory_mb: int,
+              say: Callable[[str], None]) -> Iterator[tuple[str, list[tuple[str, str]], float]]:
+    """Virtuoso with the release published; yields its query endpoint, the served release as a
+    dataset, and the publish time."""
     pids: list[int] = []
-    starter = (oxigraph(folder, pids) if kind == "oxigraph-server"
-               else virtuoso(folder, memory_mb, int(timeout), pids))
-    with starter as (url, credentials):
+    with virtuoso(folder, memory_mb, int(timeout), pids) as (url, credentials):
         os.environ.update(credentials)  # the Virtuoso dialect reads its credentials there
         store = open_store(url, timeout=timeout)
-        say(f"{kind}: publishing")
+        say("virtuoso: publishing")
         t0 = time.perf_counter()
         publish(dump, store)
         seconds = time.perf_counter() - t0
         now = served(store)
         assert now is not None
-        say(f"{kind}: {sum(now.triples.values()):,} triples published in {seconds:.0f} s")
+        say(f"virtuoso: {sum(now.triples.values()):,} triples published in {seconds:.0f} s")
         dataset = [("default-graph-uri", g) for g in now.default] + [
             ("named-graph-uri", g) for g in now.named]
         yield store.dialect.query_endpoint, dataset, seconds
+
+
+@contextmanager
+def _oxigraph_server(dump: Path, folder: Path,
+                     say: Callable[[str], None]) -> Iterator[tuple[str, float]]:
+    """Oxigraph server over the release alone, bulk-loaded, its default graph the union of the
+    release's graphs (as clusterkg serves it); yields its query endpoint and the load time."""
+    say("oxigraph-server: bulk-loading the release")
+    seconds = bulk_load(folder, dump)
+    say(f"oxigraph-server: loaded in {seconds:.0f} s")
+    with oxigraph(folder, [], union_default=True) as (url, _):
+        yield open_store(url).dialect.query_endpoint, seconds
 
 
 def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, memory_mb: int,
@@ -124,7 +139,8 @@ def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, me
     queries = _bench_queries()
     report: dict[str, Any] = {"organisations": organisations, "repeat": repeat,
                               "peer_timeout": peer_timeout,
-                              "engines": list(engines), "publish_s": {}, "queries": {}}
+                              "engines": list(engines), "publish_s": {}, "queries": {},
+                              "oxigraph_server": "bulk load, union default graph"}
     with tempfile.TemporaryDirectory(prefix="bench-side-") as tmp, ExitStack() as servers:
         dump = Path(tmp) / "release" / "synthetic.nq"
         dump.parent.mkdir()
@@ -141,15 +157,20 @@ def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, me
             store, _ = load_release(dump)  # the store clusterkg serves, in this process
             for name, query in queries.items():
                 asks[name]["pyoxigraph"] = _in_process(store, query)
-        for kind in ("oxigraph-server", "virtuoso"):
-            if kind in engines:
-                folder = Path(tmp) / kind
-                folder.mkdir()
-                endpoint, dataset, seconds = servers.enter_context(
-                    _published(kind, dump, folder, timeout, memory_mb, say))
-                report["publish_s"][kind] = seconds
-                for name, query in queries.items():
-                    asks[name][kind] = _ask(client, endpoint, [("query", query), *dataset])
+        if "oxigraph-server" in engines:
+            folder = Path(tmp) / "oxigraph-server"
+            endpoint, seconds = servers.enter_context(_oxigraph_server(dump, folder, say))
+            report["publish_s"]["oxigraph-server"] = seconds
+            for name, query in queries.items():
+                asks[name]["oxigraph-server"] = _ask(client, endpoint, [("query", query)])
+        if "virtuoso" in engines:
+            folder = Path(tmp) / "virtuoso"
+            folder.mkdir()
+            endpoint, dataset, seconds = servers.enter_context(
+                _virtuoso(dump, folder, timeout, memory_mb, say))
+            report["publish_s"]["virtuoso"] = seconds
+            for name, query in queries.items():
+                asks[name]["virtuoso"] = _ask(client, endpoint, [("query", query), *dataset])
         if "rdflib-endpoint" in engines:
             say("rdflib-endpoint: parsing the dump")
             url = servers.enter_context(peer_server(dump))
@@ -176,12 +197,63 @@ def _pass_table(report: dict[str, Any], engines: list[str]) -> list[str]:
     reference = totals.get(REFERENCE)
     lines = [f"Over the {answered} of {len(report['queries'])} queries that "
              f"{', '.join(engines)} all answered within their limits:", "",
-             "| engine | pass s | ratio to Virtuoso | publish s |", "|---|---:|---:|---:|"]
+             "| engine | pass s | ratio to Virtuoso | data in s |", "|---|---:|---:|---:|"]
     for e in engines:
         ratio = f"{totals[e] / reference:.2f}" if reference else "-"
         publish_s = report["publish_s"].get(e)
         lines.append(f"| {e} | {totals[e]:.2f} | {ratio} | "
                      f"{'-' if publish_s is None else f'{publish_s:.0f}'} |")
+    return [*lines, ""]
+
+
+SMALL_ROWS = 100  # "small answers" of item 2
+
+
+def facade(report: dict[str, Any]) -> dict[str, Any] | None:
+    """clusterkg against the Oxigraph server over the same data (item 2): per query the p50
+    ratio and the milliseconds added; their geometric mean, and the median added for answers
+    of at most SMALL_ROWS rows. None if the run had not both."""
+    if report.get("oxigraph_server") is None or not {"clusterkg", "oxigraph-server"} <= set(
+            report["engines"]):
+        return None
+    rows: dict[str, dict[str, float]] = {}
+    for name, q in report["queries"].items():
+        ours, theirs = q["clusterkg"]["p50_ms"], q["oxigraph-server"]["p50_ms"]
+        if ours is None or theirs is None or not theirs:
+            continue
+        rows[name] = {"rows": q["clusterkg"]["rows"], "store_ms": theirs, "clusterkg_ms": ours,
+                      "added_ms": ours - theirs, "ratio": ours / theirs}
+    if not rows:
+        return None
+    small = sorted(r["added_ms"] for r in rows.values()
+                   if isinstance(r["rows"], int) and r["rows"] <= SMALL_ROWS)
+    return {"queries": rows,
+            "geometric_mean": math.exp(statistics.fmean(math.log(r["ratio"])
+                                                        for r in rows.values())),
+            "within_1_1": sum(1 for r in rows.values() if r["ratio"] <= 1.1),
+            "small_added_p50_ms": statistics.median(small) if small else None,
+            "small": len(small)}
+
+
+def _facade_table(report: dict[str, Any]) -> list[str]:
+    found = facade(report)
+    if found is None:
+        return []
+    small = found["small_added_p50_ms"]
+    lines = ["## The façade over its engine (issue 17 item 2)", "",
+             "clusterkg against the Oxigraph server's own endpoint: the same engine over the "
+             "same data with the same union default graph, so the difference is what the "
+             "service adds (HTTP server, protocol, limits, worker hand-off, writing the answer).",
+             "",
+             f"Geometric mean of the ratios {found['geometric_mean']:.2f}×; "
+             f"{found['within_1_1']} of {len(found['queries'])} queries within 1.1×; "
+             f"median added for the {found['small']} answers of at most {SMALL_ROWS} rows: "
+             f"{'-' if small is None else f'{small:.2f} ms'}.", "",
+             "| query | rows | Oxigraph server p50 ms | clusterkg p50 ms | added ms | ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, r in found["queries"].items():
+        lines.append(f"| {name} | {r['rows']} | {r['store_ms']:.1f} | {r['clusterkg_ms']:.1f} "
+                     f"| {r['added_ms']:+.1f} | {r['ratio']:.2f} |")
     return [*lines, ""]
 
 
@@ -206,6 +278,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines += _pass_table(report, servers)
     if len(servers) < len(engines):
         lines += _pass_table(report, engines)
+    if report.get("oxigraph_server"):
+        lines += ["Data in: Virtuoso by `clusterkg publish`; the Oxigraph server by its bulk "
+                  "loader (`oxigraph load`, the release alone).", ""]
+    lines += _facade_table(report)
     lines += ["## Per query: p50 ms (p95 ms)", "",
               "| query | rows | " + " | ".join(engines) + " |",
               "|---|---:|" + "---:|" * len(engines)]

@@ -69,15 +69,17 @@ def peak_rss_mib(pid: int) -> float | None:
 
 
 @contextmanager
-def oxigraph(folder: Path, pids: list[int]) -> Iterator[tuple[str, dict[str, str]]]:
+def oxigraph(folder: Path, pids: list[int],
+             union_default: bool = False) -> Iterator[tuple[str, dict[str, str]]]:
     """`oxigraph serve` (the PyPI wheel's binary); yields its store URL and no credentials;
-    its pid is appended to `pids`."""
+    its pid is appended to `pids`. `union_default`: its default graph is the union of all
+    graphs, as clusterkg's."""
     binary = Path(sys.executable).parent / "oxigraph"
     port = free_port()
     stop_children_on_sigterm()
-    process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(command + ["--union-default-graph"] * union_default,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pids.append(process.pid)
     try:
         base = f"http://127.0.0.1:{port}"
