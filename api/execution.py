@@ -163,6 +163,10 @@ async def _readable(conn: Connection, timeout: float) -> bool:
         return False
     finally:
         loop.remove_reader(fd)
+        # uvloop (libuv) makes a polled descriptor non-blocking; `Connection.recv` reads a
+        # message in full only from a blocking one (else a large answer breaks off half read)
+        if not os.get_blocking(fd):
+            os.set_blocking(fd, True)
     return True
 
 

@@ -55,9 +55,8 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
 
 
-def _server_tree_memory(url: str) -> tuple[int, int, int | None]:
-    """PSS in bytes of the `clusterkg.api` child of this process serving `url` and of that
-    child's workers, and the tree's distinct anonymous page frames (`bench.memory`)."""
+def _server_pids(url: str) -> tuple[int, list[int]]:
+    """The `clusterkg.api` child of this process serving `url`, and that child's workers."""
     me = Path("/proc/self/task")
     kids = [int(c) for t in me.iterdir() for c in (t / "children").read_text().split()]
     port = url.split(":")[2].split("/")[0].encode()
@@ -65,8 +64,27 @@ def _server_tree_memory(url: str) -> tuple[int, int, int | None]:
                   and b"CLUSTERKG_PORT=" + port + b"\0" in Path(f"/proc/{p}/environ").read_bytes())
     workers = [int(c) for t in Path(f"/proc/{server}/task").iterdir()
                for c in (t / "children").read_text().split()]
+    return server, workers
 
+
+def _server_tree_memory(url: str) -> tuple[int, int, int | None]:
+    """PSS in bytes of the `clusterkg.api` child of this process serving `url` and of that
+    child's workers, and the tree's distinct anonymous page frames (`bench.memory`)."""
+    server, workers = _server_pids(url)
     return pss(server), sum(pss(w) for w in workers), unique_bytes([server, *workers])
+
+
+def _cpu_seconds(url: str) -> float:
+    """CPU time so far of the server serving `url` and its workers, every thread
+    (`/proc/<pid>/task/<tid>/schedstat`, nanoseconds): a figure the neighbours' load on a
+    shared machine moves far less than wall-clock time."""
+    server, workers = _server_pids(url)
+    total = 0
+    for pid in (server, *workers):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 def measure(dump: Path, queries: dict[str, str], rounds: int,
@@ -74,7 +92,8 @@ def measure(dump: Path, queries: dict[str, str], rounds: int,
     """Every layer of every query, `rounds` times, interleaved; with `baseline`, the service
     of that checkout over HTTP too (`http_baseline`)."""
     store = OxigraphStore.from_file(dump)
-    layers = ("store", "evaluate", "pool", "http") + (("http_baseline",) if baseline else ())
+    layers = ("store", "evaluate", "pool", "http", "http_cpu") + (
+        ("http_baseline", "http_baseline_cpu") if baseline else ())
     times: dict[str, dict[str, list[float]]] = {q: {k: [] for k in layers} for q in queries}
     floor: list[float] = []
 
@@ -104,9 +123,12 @@ def measure(dump: Path, queries: dict[str, str], rounds: int,
                     row["evaluate"].append(timed(partial(evaluate, store, job)))
                     row["pool"].append(timed(partial(loop.run_until_complete,
                                                      pooled(pool, job))))
-                    row["http"].append(timed(partial(_post, client, url, text)))
-                    if other:
-                        row["http_baseline"].append(timed(partial(_post, client, other, text)))
+                    for layer, served in (("http", url), ("http_baseline", other)):
+                        if served is None:
+                            continue
+                        cpu = _cpu_seconds(served)
+                        row[layer].append(timed(partial(_post, client, served, text)))
+                        row[layer + "_cpu"].append(_cpu_seconds(served) - cpu)
             server_pss, workers_pss, unique = _server_tree_memory(url)
     finally:
         pool.terminate()
@@ -163,16 +185,20 @@ def main(argv: list[str] | None = None) -> None:
     lines = [f"# What the service adds to its store ({stamp}, {label})", "",
              f"Command: `{command}`; {result['triples']:,} triples, {args.rounds} interleaved "
              f"rounds; floor (cheapest HTTP route) p50 {result['floor_http_p50_ms']:.2f} ms.", "",
+             "Server CPU: the serving process's and its workers' CPU time per request (all "
+             "threads), which the machine's other load moves far less than wall time.", "",
              "| query | store p50 | evaluate p50 | pool p50 | HTTP p50 | HTTP p95 | added p50 "
-             "| HTTP / store | baseline HTTP p50 |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| HTTP / store | server CPU p50 | baseline HTTP p50 | baseline server CPU p50 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rows"]:
         ratio = f"{r['ratio_http_store']:.2f}×" if r["ratio_http_store"] else "–"
+        baseline_cells = (f"{r['http_baseline']['p50_ms']:.2f} | "
+                          f"{r['http_baseline_cpu']['p50_ms']:.2f}" if "http_baseline" in r
+                          else "– | –")
         lines.append(f"| {r['query']} | {r['store']['p50_ms']:.2f} | {r['evaluate']['p50_ms']:.2f}"
                      f" | {r['pool']['p50_ms']:.2f} | {r['http']['p50_ms']:.2f} | "
                      f"{r['http']['p95_ms']:.2f} | {r['added_p50_ms']:.2f} | {ratio} | "
-                     f"{r['http_baseline']['p50_ms']:.2f} |" if "http_baseline" in r else
-                     f"{r['http']['p95_ms']:.2f} | {r['added_p50_ms']:.2f} | {ratio} | – |")
+                     f"{r['http_cpu']['p50_ms']:.2f} | {baseline_cells} |")
     lines += ["", f"Memory after the pass: server PSS {result['server_pss'] / 2**20:.0f} MiB, "
               f"workers PSS {result['workers_pss'] / 2**20:.0f} MiB, "
               f"{result['bytes_per_triple']:.0f} B/triple (server and its workers); distinct "

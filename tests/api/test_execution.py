@@ -73,3 +73,26 @@ def test_pool_answers_as_in_process_with_the_same_workers() -> None:
         assert pool.pids == []
 
     asyncio.run(scenario())
+
+
+def test_answers_larger_than_the_pipe_buffer_under_uvloop() -> None:
+    """The server runs on uvloop (`api/connections.py`), whose polling makes the worker's pipe
+    non-blocking: an answer of one message larger than the pipe's buffer (a few hundred kB,
+    under one chunk) must still arrive whole, every time, not as a crashed worker."""
+    import uvloop
+
+    async def scenario() -> None:
+        pool = QueryPool(synthetic_store(5000), size=1)
+        try:
+            query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o"
+            expected = evaluate(pool.store, QueryJob(query)).body
+            assert 200_000 < len(expected) < 1 << 20
+            for _ in range(3):
+                outcome = await pool.run(QueryJob(query), timeout=10)
+                assert outcome.status == 200, outcome.body[:200]
+                assert outcome.body == expected
+        finally:
+            pool.terminate()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(scenario())
