@@ -149,25 +149,24 @@ async def _readable(conn: Connection, timeout: float) -> bool:
     if timeout <= 0:
         return False
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    ready: asyncio.Future[bool] = loop.create_future()
     fd = conn.fileno()
 
-    def wake() -> None:
+    def settle(readable: bool) -> None:
         if not ready.done():
-            ready.set_result(None)
+            ready.set_result(readable)
 
-    loop.add_reader(fd, wake)
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_later(timeout, settle, False)  # cheaper than a wait_for task
     try:
-        await asyncio.wait_for(ready, timeout)
-    except TimeoutError:
-        return False
+        return await ready
     finally:
+        timer.cancel()
         loop.remove_reader(fd)
         # uvloop (libuv) makes a polled descriptor non-blocking; `Connection.recv` reads a
         # message in full only from a blocking one (else a large answer breaks off half read)
         if not os.get_blocking(fd):
             os.set_blocking(fd, True)
-    return True
 
 
 async def _round_trip(
@@ -321,6 +320,8 @@ class QueryPool:
         if lane.idle.empty() and lane.waiting >= self.settings.queue_length:
             raise PoolBusy(f"all {lane.size} {lane_name(self, lane)} workers are busy and "
                            f"{lane.waiting} requests are waiting")
+        if not lane.idle.empty():  # the common case: no task, no timer
+            return lane.idle.get_nowait()
         lane.waiting += 1
         try:
             return await asyncio.wait_for(lane.idle.get(), wait)
