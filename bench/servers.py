@@ -4,6 +4,7 @@ the same dump with rdflib (`python -m bench.servers DUMP PORT`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -43,6 +45,38 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (from each task's `children` list)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether `pid` or a process below it holds the socket listening on `port`: a probe that
+    answers proves only that something listens there, and a free port picked before the
+    server started may have been taken by another program meanwhile."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(fields[9])  # 0A: LISTEN
+    for process in _descendants(pid):
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{process}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in {f"socket:[{i}]" for i in inodes}:
+                        return True
+    return False
+
+
 def _sparql_ready(response: httpx.Response) -> bool:
     return response.status_code == 200
 
@@ -62,8 +96,10 @@ def started(
     """Run `command` and yield its process once `GET probe` answers as `ready` wants (a 200 by
     default); stop it (terminate, then kill) on exit. A process that exits first is a
     `RuntimeError` quoting its standard error (through `exited`, which may add a log); no answer
-    within `wait` seconds a `TimeoutError`."""
+    within `wait` seconds a `TimeoutError`. Only an answer from a socket this process (or a
+    child of it) listens on counts."""
     stop_children_on_sigterm()
+    port = urlsplit(probe).port
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + wait
@@ -72,7 +108,8 @@ def started(
                 stderr = process.stderr.read().decode() if process.stderr else ""
                 raise RuntimeError(f"{name} exited: {exited(stderr)[-2000:]}")
             try:
-                if ready(httpx.get(probe, params=params, timeout=2)):
+                if ready(httpx.get(probe, params=params, timeout=2)) and (
+                        port is None or listens(process.pid, port)):
                     break
             except httpx.TransportError:
                 pass

@@ -23,6 +23,7 @@ Runs are bounded (one client at a time, `--repeat` per query, a per-request time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -43,7 +44,7 @@ import httpx
 
 from bench import synthetic
 from bench.run import _bench_queries
-from bench.servers import _running, free_port, stop_children_on_sigterm
+from bench.servers import _running, free_port, listens, stop_children_on_sigterm
 from clusterkg.graph.release import write_manifest
 from clusterkg.graph.remote_release import adopt, publish, served
 from clusterkg.graph.stores import RemoteStore, open_store
@@ -85,13 +86,15 @@ def oxigraph(folder: Path, pids: list[int],
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+            if process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1
+                             ).is_success and listens(process.pid, port):
                     break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                raise TimeoutError("oxigraph serve did not answer within 60 s")
+            time.sleep(0.1)
         yield f"oxigraph+{base}", {}
     finally:
         process.terminate()

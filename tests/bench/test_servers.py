@@ -51,3 +51,27 @@ def test_sigterm_stops_the_started_server() -> None:
         bench.wait()
         if "child" in locals() and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+def test_an_answer_from_another_program_on_the_port_does_not_count() -> None:
+    """A free port picked before the server started can be taken by another program: its
+    answers must not pass for the server's (the server, unable to bind, exits)."""
+    import http.server
+    import threading
+
+    import pytest
+
+    from bench.servers import listens, started
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    port = other.server_address[1]
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        assert listens(os.getpid(), port)  # the other program here is this test
+        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+        with pytest.raises(RuntimeError, match="exited"), started(
+                command, f"http://127.0.0.1:{port}/", name="http.server", wait=20):
+            pass
+    finally:
+        other.shutdown()
+        other.server_close()
