@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
-import rdflib
 
 from clusterkg.iris import expand
 from clusterkg.loaders.mapper import Mapping, map_record, objects, subjects
@@ -58,35 +57,22 @@ class Trace:
         return subjects[:1]
 
 
-def _rdflib(
-    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple,
-) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == str(rdflib.XSD.string):
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
 def map_survey(
     records: Iterable[Record], mappings: dict[str, Mapping]
-) -> tuple[rdflib.Graph, Trace]:
-    """The triples of the records (by the build's mapping engine) and where each came from."""
-    graph = rdflib.Graph()
+) -> tuple[ox.Store, Trace]:
+    """The triples of the records (by the build's mapping engine, in the default graph of an
+    in-memory pyoxigraph store: no rdflib graph on the way to the shapes) and where each came
+    from."""
+    store = ox.Store()
     trace = Trace()
     default = ox.DefaultGraph()
+    quads: list[ox.Quad] = []
     for record in records:
         mapping = mappings[record.kind]
         trace.add(mapping, record)
-        for quad in map_record(mapping, record, default):
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
-    return graph, trace
+        quads += map_record(mapping, record, default)
+    store.extend(quads)
+    return store, trace
 
 
 def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from clusterkg.loaders.survey.read import (
 from clusterkg.loaders.survey.rows import duplicates, sheet_records, suggest
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, KindSpec, SurveyContext
 from clusterkg.loaders.survey.trace import Trace, map_survey, shape_findings
-from clusterkg.shapes.validation import Problem, validate, with_context
+from clusterkg.shapes.validation import Problem, ox_quads, validate_with_context
 
 
 def _cut_kind(name: str, specs: dict[str, KindSpec]) -> KindSpec | None:
@@ -165,9 +165,11 @@ def validate_inputs(
     result.records = records
     mapping_table = context.mappings()
     mapped, trace = map_survey(records, mapping_table)
-    mapped += read_in.rdf
+    mapped.extend(ox_quads(read_in.rdf))
     result.data = mapped
-    outcome = validate(with_context(mapped, context.extra_vocabulary()), vocabularies_checked=True)
+    outcome = validate_with_context(
+        mapped, context.extra_vocabulary(), vocabularies_checked=True
+    )
     _add_shape_findings(result, outcome.problems, trace, read_in, mapping_table)
     result.findings.sort(
         key=lambda f: (
