@@ -247,7 +247,7 @@ def validate_store(
     (`tests/shapes/test_shapes.py` holds the two to one report); `store` is not modified."""
     union = ox.Store()  # the union as a set: a triple stated in two graphs is one triple
     union.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store)
-    return _validate_native(union, shapes, vocabularies_checked)
+    return _validate_native(_ntriples(union), shapes, vocabularies_checked)
 
 
 def validate_with_context(
@@ -261,12 +261,33 @@ def validate_with_context(
     the vocabularies (both parsed once per process) and `extra`, as `validate(with_context(...))`
     would validate the same triples (`tests/shapes/test_shapes.py` holds the two to one report).
     `data` is not modified."""
-    union = ox.Store()
-    union.extend(data.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    union.extend(_context_quads())
-    if extra is not None:
-        union.extend(ox_quads(extra))
-    return _validate_native(union, shapes, vocabularies_checked)
+    default = ox.DefaultGraph()
+    context = _context_quads()
+    if extra is None and not any(q in data for q in context):
+        # the usual case: the union is the two dumps end to end, no copy of the data
+        text = _ntriples(data) + _ntriples(_context_store())
+    else:  # the union as a set: a triple stated twice is one triple
+        union = ox.Store()
+        union.extend(data.quads_for_pattern(None, None, None, default))
+        union.extend(context)
+        if extra is not None:
+            union.extend(ox_quads(extra))
+        text = _ntriples(union)
+    return _validate_native(text, shapes, vocabularies_checked)
+
+
+@cache
+def _context_store() -> ox.Store:
+    store = ox.Store()
+    store.extend(_context_quads())
+    return store
+
+
+def _ntriples(store: ox.Store) -> str:
+    """The default graph of `store` as N-Triples."""
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dump is not None
+    return dump.decode()
 
 
 def _compile(shapes: rdflib.Graph) -> pyshacl_turbo.CompiledShapes:
@@ -282,17 +303,14 @@ def _compiled(vocabularies_checked: bool) -> pyshacl_turbo.CompiledShapes:
 
 
 def _validate_native(
-    union: ox.Store, shapes: rdflib.Graph | None, vocabularies_checked: bool
+    text: str, shapes: rdflib.Graph | None, vocabularies_checked: bool
 ) -> ValidationOutcome:
-    """The engine on the default graph of `union`, its report read by pyoxigraph.
+    """The engine on `text` (N-Triples), its report read by pyoxigraph.
 
     This calls the compiled shapes' native `validate` (pyshacl-turbo 0.6's `CompiledShapes.
     validate` minus the decoding of its report into rdflib); the tests hold its report to
     pySHACL's and to `validate`'s, so a change of that call in a new release fails them."""
     compiled = _compiled(vocabularies_checked) if shapes is None else _compile(shapes)
-    dump = union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert dump is not None
-    text = dump.decode()
     conforms, report, *_ = compiled._native.validate(
         text, "nt", None,
         False, 100, 15,  # iterate_rules, max_rule_iterations, max_validation_depth
