@@ -41,6 +41,7 @@ from clusterkg.loaders.survey.validate import (
     _add_shape_findings,
     _read_all,
     _records,
+    fewer_collections,
     validate_inputs,
     validate_paths,
 )
@@ -154,19 +155,20 @@ def end_to_end(records: list[Record]) -> dict[str, float | int | str]:
                                            "triples": len(result.data),
                                            "findings": len(result.findings)}  # fmt: skip
     found = SurveyResult(files=[name for name, _ in inputs])
-    started = time.perf_counter()
-    read_in = _read_all(inputs, DEFAULT_CONTEXT, MAX_BYTES, found)
-    got = _records(read_in.sheets, DEFAULT_CONTEXT.specs(), found)
-    steps["read_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    mapped, trace = map_survey(got, DEFAULT_CONTEXT.mappings())
-    steps["map_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    outcome = validate_with_context(mapped, vocabularies_checked=True)
-    steps["shacl_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    _add_shape_findings(found, outcome.problems, trace, read_in, DEFAULT_CONTEXT.mappings())
-    steps["trace_s"] = time.perf_counter() - started
+    with fewer_collections():  # as `validate_inputs` runs
+        started = time.perf_counter()
+        read_in = _read_all(inputs, DEFAULT_CONTEXT, MAX_BYTES, found)
+        got = _records(read_in.sheets, DEFAULT_CONTEXT.specs(), found)
+        steps["read_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        mapped, trace = map_survey(got, DEFAULT_CONTEXT.mappings())
+        steps["map_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = validate_with_context(mapped, vocabularies_checked=True)
+        steps["shacl_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        _add_shape_findings(found, outcome.problems, trace, read_in, DEFAULT_CONTEXT.mappings())
+        steps["trace_s"] = time.perf_counter() - started
     return steps
 
 
@@ -215,12 +217,19 @@ def synthetic_gate(organisations: int) -> dict[str, float | int | bool]:
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+    return timed_cpu(fn, repeat)[0]
+
+
+def timed_cpu(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of `repeat` calls (CPU: this process, all threads; on
+    a shared machine the CPU time is what a quiet machine's wall-clock time would be)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,39 +242,43 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     gate = synthetic_gate(args.organisations)
 
-    records = survey_records(args.triples)
-    started = time.perf_counter()
-    large = map_survey(records, mappings())[0]
-    map_large = time.perf_counter() - started
-    graph = as_rdflib(large)
-    large_nt = graph.serialize(format="nt")
-    one = survey(1)
-    one_nt = as_rdflib(one).serialize(format="nt")
+    with fewer_collections():  # every engine as `validate_inputs` runs them
+        records = survey_records(args.triples)
+        started = time.perf_counter()
+        large = map_survey(records, mappings())[0]
+        map_large = time.perf_counter() - started
+        graph = as_rdflib(large)
+        large_nt = graph.serialize(format="nt")
+        one = survey(1)
+        one_nt = as_rdflib(one).serialize(format="nt")
 
-    validate_with_context(one, vocabularies_checked=True)  # shapes compiled, context parsed
-    parse_large = timed(lambda: rdflib.Graph().parse(data=large_nt, format="nt"), 3)
-    now = validate_with_context(large, vocabularies_checked=True)
-    validate_large = timed(lambda: validate_with_context(large, vocabularies_checked=True), 3)
-    started = time.perf_counter()
-    union_large = with_context(graph)
-    copy_large = time.perf_counter() - started
-    before = validate(union_large, vocabularies_checked=True)
-    rdflib_large = timed(lambda: validate(union_large, vocabularies_checked=True), 1)
-    reference_large = timed(lambda: reference(union_large), 1)
-    parse_one = timed(lambda: rdflib.Graph().parse(data=one_nt, format="nt"), 20)
-    validate_one = timed(lambda: validate_with_context(one, vocabularies_checked=True), 20)
-    csv_one = (
-        b"programme_id,country,level,start_year,end_year\n"
-        b"LVA-bench,LVA,National,2016,2020\n"
-    )
-    label_one = b"programme_id,country,level,pref_label\nLVA-bench,LVA,National,Bench\n"
-    end_to_end_one = timed(
-        lambda: validate_inputs([("programme.csv", csv_one), ("programme_label.csv", label_one)]),
-        20,
-    )
+        validate_with_context(one, vocabularies_checked=True)  # shapes compiled, context parsed
+        parse_large = timed(lambda: rdflib.Graph().parse(data=large_nt, format="nt"), 3)
+        now = validate_with_context(large, vocabularies_checked=True)
+        validate_large, validate_large_cpu = timed_cpu(
+            lambda: validate_with_context(large, vocabularies_checked=True), 3
+        )
+        started = time.perf_counter()
+        union_large = with_context(graph)
+        copy_large = time.perf_counter() - started
+        before = validate(union_large, vocabularies_checked=True)
+        rdflib_large, rdflib_large_cpu = timed_cpu(
+            lambda: validate(union_large, vocabularies_checked=True), 1
+        )
+        reference_large, reference_large_cpu = timed_cpu(lambda: reference(union_large), 1)
+        parse_one = timed(lambda: rdflib.Graph().parse(data=one_nt, format="nt"), 20)
+        validate_one = timed(lambda: validate_with_context(one, vocabularies_checked=True), 20)
+        csv_one = (
+            b"programme_id,country,level,start_year,end_year\n"
+            b"LVA-bench,LVA,National,2016,2020\n"
+        )
+        label_one = b"programme_id,country,level,pref_label\nLVA-bench,LVA,National,Bench\n"
+        one_csv = [("programme.csv", csv_one), ("programme_label.csv", label_one)]
+        end_to_end_one = timed(lambda: validate_inputs(one_csv), 20)
     steps = end_to_end(records)
     load_after = os.getloadavg()
     ratio = reference_large / validate_large
+    ratio_cpu = reference_large_cpu / validate_large_cpu
     met_large = validate_large <= 2.0 or ratio >= 4.0
 
     def load(avg: tuple[float, float, float]) -> str:
@@ -303,15 +316,21 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "The same survey triples, every engine in the same run:",
         "",
-        "| engine, input | validate | against pySHACL |",
-        "| --- | ---: | ---: |",
+        "| engine, input | validate (wall) | against pySHACL | CPU | against pySHACL |",
+        "| --- | ---: | ---: | ---: | ---: |",
         f"| pySHACL, rdflib graph with the context (the engine before issue 17) "
-        f"| {reference_large:,.2f} s | 1.0× |",
+        f"| {reference_large:,.2f} s | 1.0× | {reference_large_cpu:,.2f} s | 1.0× |",
         f"| pyshacl-turbo, rdflib graph with the context (the survey path before this change; "
         f"copying the data into that graph took another {copy_large:,.2f} s) "
-        f"| {rdflib_large:,.2f} s | {reference_large / rdflib_large:,.1f}× |",
+        f"| {rdflib_large:,.2f} s | {reference_large / rdflib_large:,.1f}× "
+        f"| {rdflib_large_cpu:,.2f} s | {reference_large_cpu / rdflib_large_cpu:,.1f}× |",
         f"| **pyshacl-turbo, pyoxigraph store (`validate_with_context`, now)** "
-        f"| **{validate_large:,.2f} s** | **{ratio:,.1f}×** |",
+        f"| **{validate_large:,.2f} s** | **{ratio:,.1f}×** | **{validate_large_cpu:,.2f} s** "
+        f"| **{ratio_cpu:,.1f}×** |",
+        "",
+        "CPU: seconds of processor time of this process (all threads), the wall-clock time a "
+        "quiet machine would show; the target's 2 s is met on CPU time: "
+        f"{'yes' if validate_large_cpu <= 2.0 else 'NO'}.",
         "",
         f"Same report (focus, path, value, message, shape, component of every result) from the "
         f"store and from the rdflib graph: {now.problems == before.problems} "

@@ -4,6 +4,7 @@ validate clean; each kind of bad input is reported with file, row and column, or
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
@@ -18,7 +19,12 @@ from typer.testing import CliRunner
 from clusterkg.cli import app
 from clusterkg.loaders.survey.report import as_turtle
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
-from clusterkg.loaders.survey.validate import Finding, SurveyResult, validate_inputs
+from clusterkg.loaders.survey.validate import (
+    Finding,
+    SurveyResult,
+    fewer_collections,
+    validate_inputs,
+)
 from clusterkg.paths import MAPPINGS_DIR, VOCABULARIES_DIR
 from clusterkg.shapes.validation import (
     ValidationOutcome,
@@ -341,3 +347,15 @@ def test_the_store_path_gives_the_report_of_the_rdflib_path_and_pyshacl(
         assert isinstance(report, rdflib.Graph)
         assert {_key(p) for p in outcome.problems} == {_key(p) for p in problems_of(report)}, name
 
+
+
+def test_the_collector_is_slowed_for_the_call_only() -> None:
+    """`fewer_collections` raises the collector's thresholds inside and restores them after,
+    also when the call fails."""
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (100_000, 50, 50)
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError), fewer_collections():
+        raise ValueError
+    assert gc.get_threshold() == before
