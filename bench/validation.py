@@ -1,10 +1,14 @@
-"""Benchmark of the SHACL gate on survey data (pyshacl-turbo, plain rdflib graph, no inference).
+"""Benchmark of SHACL validation: survey data (the path `clusterkg validate` and the survey API
+share) and the build's gate on the synthetic graph.
 
-Targets: a 100,000-triple survey validates in under 10 s, a single programme record in under
-100 ms. Each figure is also given as a ratio to a baseline measured in the same run on the
-same data: parsing its N-Triples into an rdflib graph. The survey is synthetic: programmes
-built as the mapping files build them (programme, label, period, budget, objectives, target
-groups, funding sources), so it meets the same shapes as real survey data.
+Targets (issue 17 item 3): a survey of about 100,000 triples validates in at most 2 s on a quiet
+machine, or at least 4× faster than pySHACL on the same triples in the same run; a single
+programme record in under 100 ms. Each figure is also given as a ratio to a baseline measured
+in the same run on the same data: parsing its N-Triples into an rdflib graph. The survey is
+synthetic: programmes built as the mapping files build them (programme, label, period, budget,
+objectives, target groups, funding sources), so it meets the same shapes as real survey data.
+The same survey is also written as CSV files and validated end to end (`validate_paths`, what
+`clusterkg validate` runs), with the time of each step.
 
     .venv/bin/python -m bench.validation [--triples 100000] [--organisations 3000]
 """
@@ -12,6 +16,9 @@ groups, funding sources), so it meets the same shapes as real survey data.
 from __future__ import annotations
 
 import argparse
+import csv
+import gc
+import os
 import platform
 import statistics
 import sys
@@ -27,13 +34,24 @@ import rdflib
 from bench import synthetic
 from clusterkg.loaders.mapper import mappings
 from clusterkg.loaders.records import Record, SourceRef
+from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT
 from clusterkg.loaders.survey.trace import map_survey
-from clusterkg.loaders.survey.validate import validate_inputs
+from clusterkg.loaders.survey.validate import (
+    MAX_BYTES,
+    SurveyResult,
+    _add_shape_findings,
+    _read_all,
+    _records,
+    fewer_collections,
+    validate_inputs,
+    validate_paths,
+)
 from clusterkg.shapes.validation import (
     Problem,
     _data_shapes,
     validate,
     validate_store,
+    validate_with_context,
     with_context,
 )
 
@@ -89,13 +107,70 @@ def records_for(i: int) -> list[Record]:
     return [Record(kind, values, src) for kind, values in rows if kind in table]
 
 
-def survey(triples: int) -> rdflib.Graph:
-    table = mappings()
-    per_programme = len(map_survey(records_for(0), table)[0])
-    count = max(1, triples // per_programme)
-    records = [r for i in range(count) for r in records_for(i)]
-    graph, _ = map_survey(records, table)
-    return graph
+def survey_records(triples: int) -> list[Record]:
+    """The records of a survey of about `triples` triples."""
+    per_programme = len(map_survey(records_for(0), mappings())[0])
+    return [r for i in range(max(1, triples // per_programme)) for r in records_for(i)]
+
+
+def survey(triples: int) -> ox.Store:
+    """A survey of about `triples` triples, mapped as `clusterkg validate` maps it."""
+    return map_survey(survey_records(triples), mappings())[0]
+
+
+def as_rdflib(store: ox.Store) -> rdflib.Graph:
+    """The default graph of `store` as an rdflib graph (for pySHACL and the rdflib path)."""
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return rdflib.Graph().parse(data=dump, format="nt")
+
+
+def write_csv(records: list[Record], folder: Path) -> None:
+    """The records as the CSV set of a filled survey template: one file per kind, the
+    template's columns only."""
+    specs = DEFAULT_CONTEXT.specs()
+    by_kind: dict[str, list[dict[str, str | None]]] = {}
+    for record in records:
+        names = specs[record.kind].names
+        row = {c: v for c, v in record.values.items() if c in names}
+        by_kind.setdefault(record.kind, []).append(row)
+    for kind, rows in by_kind.items():
+        columns = list(dict.fromkeys(c for row in rows for c in row))
+        with (folder / f"{kind}.csv").open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, columns)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def end_to_end(records: list[Record]) -> dict[str, float | int | str]:
+    """`validate_paths` on the survey written as CSV files (what `clusterkg validate` runs in
+    its sandbox), then the same steps one by one: read and table checks, mapping, SHACL
+    (context and engine), trace back to cells. Seconds; the findings' counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_csv(records, folder)
+        started = time.perf_counter()
+        result = validate_paths([folder])
+        total = time.perf_counter() - started
+        inputs = [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+    steps: dict[str, float | int | str] = {"total_s": total, "status": result.status,
+                                           "triples": len(result.data),
+                                           "findings": len(result.findings)}  # fmt: skip
+    found = SurveyResult(files=[name for name, _ in inputs])
+    with fewer_collections():  # as `validate_inputs` runs
+        started = time.perf_counter()
+        read_in = _read_all(inputs, DEFAULT_CONTEXT, MAX_BYTES, found)
+        got = _records(read_in.sheets, DEFAULT_CONTEXT.specs(), found)
+        steps["read_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        mapped, trace = map_survey(got, DEFAULT_CONTEXT.mappings())
+        steps["map_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = validate_with_context(mapped, vocabularies_checked=True)
+        steps["shacl_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        _add_shape_findings(found, outcome.problems, trace, read_in, DEFAULT_CONTEXT.mappings())
+        steps["trace_s"] = time.perf_counter() - started
+    return steps
 
 
 def reference(data: rdflib.Graph) -> None:
@@ -143,12 +218,20 @@ def synthetic_gate(organisations: int) -> dict[str, float | int | bool]:
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+    return timed_cpu(fn, repeat)[0]
+
+
+def timed_cpu(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of `repeat` calls (CPU: this process, all threads; on
+    a shared machine the CPU time is what a quiet machine's wall-clock time would be)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        gc.collect()  # each run starts without the garbage of the one before
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,41 +241,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--organisations", type=int, default=3000,
                         help="size of the synthetic graph for the build's gate (3000: ~1M triples)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     gate = synthetic_gate(args.organisations)
 
-    large = survey(args.triples)
-    large_nt = large.serialize(format="nt")
+    records = survey_records(args.triples)
+    started = time.perf_counter()
+    large = map_survey(records, mappings())[0]
+    map_large = time.perf_counter() - started
+    graph = as_rdflib(large)
+    large_nt = graph.serialize(format="nt")
     one = survey(1)
-    one_nt = one.serialize(format="nt")
+    one_nt = as_rdflib(one).serialize(format="nt")
 
+    validate_with_context(one, vocabularies_checked=True)  # shapes compiled, context parsed
     parse_large = timed(lambda: rdflib.Graph().parse(data=large_nt, format="nt"), 3)
-    union_large = with_context(large)
-    validate_large = timed(lambda: validate(union_large, vocabularies_checked=True), 1)
-    reference_large = timed(lambda: reference(union_large), 1)
-    conforms = validate(union_large, vocabularies_checked=True).conforms
+    now = validate_with_context(large, vocabularies_checked=True)
+    validate_large, validate_large_cpu = timed_cpu(
+        lambda: validate_with_context(large, vocabularies_checked=True), 3
+    )
+    started = time.perf_counter()
+    union_large = with_context(graph)
+    copy_large = time.perf_counter() - started
+    before = validate(union_large, vocabularies_checked=True)
+    rdflib_large, rdflib_large_cpu = timed_cpu(
+        lambda: validate(union_large, vocabularies_checked=True), 1
+    )
+    reference_large, reference_large_cpu = timed_cpu(lambda: reference(union_large), 1)
     parse_one = timed(lambda: rdflib.Graph().parse(data=one_nt, format="nt"), 20)
-    validate_one = timed(lambda: validate(with_context(one), vocabularies_checked=True), 20)
+    validate_one = timed(lambda: validate_with_context(one, vocabularies_checked=True), 20)
     csv_one = (
-        b"programme_id,country,level,start_year,end_year,period\n"
-        b"LVA-bench,LVA,National,2016,2020,period\n"
+        b"programme_id,country,level,start_year,end_year\n"
+        b"LVA-bench,LVA,National,2016,2020\n"
     )
     label_one = b"programme_id,country,level,pref_label\nLVA-bench,LVA,National,Bench\n"
-    end_to_end = timed(
-        lambda: validate_inputs([("programme.csv", csv_one), ("programme_label.csv", label_one)]),
-        20,
-    )
+    one_csv = [("programme.csv", csv_one), ("programme_label.csv", label_one)]
+    end_to_end_one = timed(lambda: validate_inputs(one_csv), 20)
+    steps = end_to_end(records)
+    load_after = os.getloadavg()
+    ratio = reference_large / validate_large
+    ratio_cpu = reference_large_cpu / validate_large_cpu
+    met_large = validate_large <= 2.0 or ratio >= 4.0
 
-    rows = [
-        (
-            "survey",
-            f"{len(large):,} triples (+{len(union_large) - len(large):,} ontology and "
-            "vocabulary triples)",
-            parse_large,
-            validate_large,
-            10.0,
-        ),
-        ("one programme record", f"{len(one):,} triples (+ context)", parse_one, validate_one, 0.1),
-    ]
+    def load(avg: tuple[float, float, float]) -> str:
+        return " / ".join(f"{x:.2f}" for x in avg)
+
     lines = [
         "# SHACL validation benchmark",
         "",
@@ -200,33 +292,62 @@ def main(argv: list[str] | None = None) -> int:
         + (f" --triples {args.triples}" if args.triples != 100_000 else "")
         + (f" --organisations {args.organisations}" if args.organisations != 3000 else "")
         + "` on "
-        f"{platform.machine()}, Python {platform.python_version()}, "
-        f"{sys.platform}; pyshacl-turbo on a plain rdflib graph, `inference='none'`, "
-        "shapes of `shapes/`.",
-        "Baseline: parsing the same data as N-Triples into an rdflib graph, in the same run.",
-        "Median of 3 parses and 1 validation (survey), of 20 runs each (one record).",
+        f"{platform.machine()}, Python {platform.python_version()}, {sys.platform}, "
+        f"{os.cpu_count()} cores; load average (1/5/15 min) {load(load_before)} at the start, "
+        f"{load(load_after)} at the end. Shapes of `shapes/`, no inference.",
+        "",
+        "## Survey validation (`clusterkg validate`, the survey API)",
+        "",
+        "Survey data is mapped into a pyoxigraph store and validated by "
+        "`validate_with_context` (the ontology and vocabularies added from a copy parsed once "
+        "per process, the engine reading the store's N-Triples, its report read by pyoxigraph). "
+        "Baseline: parsing the same data as N-Triples into an rdflib graph, in the same run. "
+        "Median of 3 runs (survey; 1 run of each engine on the rdflib graph) and of 20 runs "
+        "(one record).",
         "",
         "| data | size | parse (baseline) | validate | ratio | target | met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- |",
+        f"| survey | {len(large):,} triples (+{len(union_large) - len(graph):,} ontology and "
+        f"vocabulary triples) | {parse_large * 1000:,.0f} ms | {validate_large * 1000:,.0f} ms "
+        f"| {validate_large / parse_large:,.2f}× | ≤ 2,000 ms, or ≥ 4× faster than pySHACL "
+        f"| {'yes' if met_large else 'NO'} |",
+        f"| one programme record | {len(one):,} triples (+ context) | {parse_one * 1000:,.1f} ms "
+        f"| {validate_one * 1000:,.0f} ms | {validate_one / parse_one:,.1f}× | ≤ 100 ms "
+        f"| {'yes' if validate_one <= 0.1 else 'NO'} |",
+        "",
+        "The same survey triples, every engine in the same run:",
+        "",
+        "| engine, input | validate (wall) | against pySHACL | CPU | against pySHACL |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| pySHACL, rdflib graph with the context (the engine before issue 17) "
+        f"| {reference_large:,.2f} s | 1.0× | {reference_large_cpu:,.2f} s | 1.0× |",
+        f"| pyshacl-turbo, rdflib graph with the context (the survey path before this change; "
+        f"copying the data into that graph took another {copy_large:,.2f} s) "
+        f"| {rdflib_large:,.2f} s | {reference_large / rdflib_large:,.1f}× "
+        f"| {rdflib_large_cpu:,.2f} s | {reference_large_cpu / rdflib_large_cpu:,.1f}× |",
+        f"| **pyshacl-turbo, pyoxigraph store (`validate_with_context`, now)** "
+        f"| **{validate_large:,.2f} s** | **{ratio:,.1f}×** | **{validate_large_cpu:,.2f} s** "
+        f"| **{ratio_cpu:,.1f}×** |",
+        "",
+        "CPU: seconds of processor time of this process (all threads), the wall-clock time a "
+        "quiet machine would show; the target's 2 s is met on CPU time: "
+        f"{'yes' if validate_large_cpu <= 2.0 else 'NO'}.",
+        "",
+        f"Same report (focus, path, value, message, shape, component of every result) from the "
+        f"store and from the rdflib graph: {now.problems == before.problems} "
+        f"({len(now.problems):,} results); conforms: {now.conforms}. Mapping the records into "
+        f"the store: {map_large:,.2f} s.",
+        "",
+        f"End to end from CSV (`validate_paths`, what `clusterkg validate` runs; "
+        f"{steps['triples']:,} triples, {steps['findings']:,} findings, {steps['status']}): "
+        f"**{steps['total_s']:,.2f} s**. Its steps run one by one: read and table checks "
+        f"{steps['read_s']:,.2f} s, mapping (and the trace) {steps['map_s']:,.2f} s, SHACL "
+        f"{steps['shacl_s']:,.2f} s, trace back to cells {steps['trace_s']:,.2f} s. One "
+        f"programme from CSV: {end_to_end_one * 1000:,.0f} ms.",
+        "",
     ]
-    for name, size, parse, check, target in rows:
-        lines.append(
-            f"| {name} | {size} | {parse * 1000:,.0f} ms | {check * 1000:,.0f} ms "
-            f"| {check / parse:,.1f}× | {target * 1000:,.0f} ms "
-            f"| {'yes' if check < target else 'NO'} |"
-        )
-    lines += [
-        "",
-        f"pySHACL on the same survey graph in the same run (the engine before pyshacl-turbo, "
-        f"without the rdflib parse cache the gate used to install): {reference_large:,.1f} s; "
-        f"pyshacl-turbo {validate_large:,.1f} s, {reference_large / validate_large:,.1f}× faster.",
-        "",
-        f"The survey conforms: {conforms}. End to end for one programme from CSV (read, table "
-        f"checks, mapping, SHACL, trace back to cells): {end_to_end * 1000:,.0f} ms.",
-        "",
-    ]
-    before = gate["load_s"] + gate["rdflib_convert_s"] + gate["rdflib_validate_s"]
-    after = gate["load_s"] + gate["native_validate_s"]
+    before_gate = gate["load_s"] + gate["rdflib_convert_s"] + gate["rdflib_validate_s"]
+    after_gate = gate["load_s"] + gate["native_validate_s"]
     lines += [
         f"## The build's gate on the synthetic graph ({gate['triples']:,} triples, "
         f"{args.organisations} organisations)",
@@ -236,8 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         f"| load into pyoxigraph | {gate['load_s']:,.1f} s | {gate['load_s']:,.1f} s |",
         f"| parse into rdflib, copy the union | {gate['rdflib_convert_s']:,.1f} s | — |",
         f"| validate | {gate['rdflib_validate_s']:,.1f} s | {gate['native_validate_s']:,.1f} s |",
-        f"| **load + validate** | **{before:,.1f} s** | **{after:,.1f} s** "
-        f"({before / after:,.1f}× faster; target ≤ 20 s) |",
+        f"| **load + validate** | **{before_gate:,.1f} s** | **{after_gate:,.1f} s** "
+        f"({before_gate / after_gate:,.1f}× faster; target ≤ 20 s) |",
         "",
         f"Same problems reported both ways: {gate['same_report']}; conforms: {gate['conforms']}.",
         "",
@@ -246,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
-    return 0 if validate_large < 10 and validate_one < 0.1 else 1
+    return 0 if met_large and validate_one <= 0.1 else 1
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
-import rdflib
 
 from clusterkg import iris
 from clusterkg.graph import materialise, provenance
@@ -97,17 +97,7 @@ def _n(value: str) -> ox.NamedNode:
     return ox.NamedNode(value)
 
 
-def _ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, rdflib.Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
+T = TypeVar("T")
 
 
 def wave_quads(
@@ -122,34 +112,31 @@ def wave_quads(
     file_iri = {f: f"{wave_iri(name)}/file/{iris.slug(f)}" for f, _ in files}
     rewrites = {iris.document_iri(f) + "/": file_iri[f] + "/" for f, _ in files}
 
-    def move(term: rdflib.term.Node) -> rdflib.term.Node:
-        if isinstance(term, rdflib.URIRef):
+    def move(term: T) -> T:
+        if isinstance(term, ox.NamedNode):
             for old, new in rewrites.items():
-                if str(term).startswith(old):
-                    return rdflib.URIRef(new + str(term)[len(old) :])
+                if term.value.startswith(old):
+                    return ox.NamedNode(new + term.value[len(old) :])  # type: ignore[return-value]
         return term
 
     quads = []
     excerpts: set[str] = set()
     subjects: set[str] = set()
-    for s, p, o in result.data:
-        s2, o2 = move(s), move(o)
-        if str(p) == PROV + "wasDerivedFrom":
-            excerpts.add(str(o2))
-        if str(p) == RDF_TYPE and isinstance(s2, rdflib.URIRef) and str(s2).startswith(iris.ID):
-            subjects.add(str(s2))
-        quads.append(ox.Quad(_ox(s2), _ox(p), _ox(o2), graph))  # type: ignore[arg-type]
+    for quad in result.data.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        p = quad.predicate
+        s2, o2 = move(quad.subject), move(quad.object)
+        if p.value == PROV + "wasDerivedFrom":
+            excerpts.add(o2.value)  # type: ignore[union-attr]
+        if p.value == RDF_TYPE and isinstance(s2, ox.NamedNode) and s2.value.startswith(iris.ID):
+            subjects.add(s2.value)
+        quads.append(ox.Quad(s2, p, o2, graph))
     stated = {q.triple for q in quads}
     table = mappings()
     for record in result.records:
         src = record.source
-        excerpt = str(
-            move(
-                rdflib.URIRef(
-                    iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end)
-                )
-            )
-        )
+        excerpt = move(
+            ox.NamedNode(iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end))
+        ).value
         if excerpt not in excerpts:
             continue
         excerpts.discard(excerpt)

@@ -16,7 +16,7 @@ the same typed `Mapping` objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -183,22 +183,42 @@ def objects(node: NodeRule, record: Record) -> Iterator[tuple[TripleRule, Term |
             yield rule, object_of(rule, record)
 
 
+Observer = Callable[[NodeRule, ox.NamedNode, TripleRule | None, Term | None], None]
+
+
+@cache
+def _named(name: str) -> ox.NamedNode:
+    """A mapping file's predicate or type (a prefixed name or IRI) as a node, expanded once."""
+    return ox.NamedNode(expand(name))
+
+
 def map_record(
-    mapping: Mapping, record: Record, graph: ox.NamedNode | ox.DefaultGraph
+    mapping: Mapping,
+    record: Record,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    observe: Observer | None = None,
 ) -> Iterator[ox.Quad]:
-    """The quads of one record, each node carrying `prov:wasDerivedFrom` its source excerpt."""
+    """The quads of one record, each node carrying `prov:wasDerivedFrom` its source excerpt.
+
+    `observe`, if given, is told each node the record makes (with no rule) and each of its
+    triple rules with the object it gives (None: the cell is empty), as the quads are made:
+    the survey's cell tracing (`loaders/survey/trace.py`) rides on the same pass."""
     for column in mapping.columns:
         if column.required and record.get(column.name) is None:
             raise MappingError(f"{record.source}: required column {column.name!r} is empty")
     src = record.source
     excerpt = ox.NamedNode(iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end))
-    derived = ox.NamedNode(iris.PROV + "wasDerivedFrom")
+    derived = _named(iris.PROV + "wasDerivedFrom")
     for node, subject in subjects(mapping, record):
+        if observe is not None:
+            observe(node, subject, None, None)
         for type_name in node.types:
-            yield ox.Quad(subject, RDF_TYPE, ox.NamedNode(expand(type_name)), graph)
+            yield ox.Quad(subject, RDF_TYPE, _named(type_name), graph)
         for rule, obj in objects(node, record):
+            if observe is not None:
+                observe(node, subject, rule, obj)
             if obj is not None:
-                yield ox.Quad(subject, ox.NamedNode(expand(rule.predicate)), obj, graph)
+                yield ox.Quad(subject, _named(rule.predicate), obj, graph)
         if node.provenance:
             yield ox.Quad(subject, derived, excerpt, graph)
 

@@ -2,32 +2,39 @@
 
 The data graph is the union of the data, the ontology and the vocabularies, so that
 `sh:targetClass` follows `rdfs:subClassOf` and `sh:class` sees the concepts' classes
-(`with_context` adds the last two to survey data). Shapes are split by concern and severity:
-`core.ttl` (violations), `vocabularies.ttl` (closed lists, violations), `recommended.ttl`
-(warnings). `check_shapes` validates the shapes themselves against SHACL-SHACL.
+(`with_context` and `validate_with_context` add the last two to survey data). Shapes are split
+by concern and severity: `core.ttl` (violations), `vocabularies.ttl` (closed lists,
+violations), `recommended.ttl` (warnings). `check_shapes` validates the shapes themselves
+against SHACL-SHACL.
 
 Speed: the engine is pyshacl-turbo (a Rust SHACL engine with pySHACL's API), about twice as
-fast as pySHACL on a survey (`bench/results/validation.md`) and without pySHACL's need for a
-process-wide cache of rdflib's SPARQL parser; `tests/shapes/test_shapes.py` holds it to
-pySHACL's report on every example of the shape suite and on a synthetic survey. No inference,
+fast as pySHACL on an rdflib graph and three to four times on a pyoxigraph store
+(`bench/results/validation.md`), without pySHACL's need for a process-wide cache of rdflib's
+SPARQL parser; `tests/shapes/test_shapes.py` holds it to pySHACL's report on every example of
+the shape suite and on a synthetic survey. No inference,
 nothing written back to the data (`inplace=False`: the engine reads its own copy either way,
 and writing back its additions, of which there are none, cost a third of the time), and
 comparisons between two values are SPARQL-based targets that run once per graph, not once per
 focus node. pySHACL itself remains for checking the shapes against SHACL-SHACL.
 
-A graph that is already in pyoxigraph (the build's) is validated by `validate_store`: the engine
-reads the store natively, with no rdflib graph in between (the build's gate: parse into rdflib
-and copy to a union graph, 7.5 s of its 13 s on the seed graph, is gone).
+A graph that is already in pyoxigraph (the build's) is validated by `validate_store`, survey
+data mapped into pyoxigraph by `validate_with_context`: no rdflib graph on either path. The
+engine reads the triples as N-Triples dumped by pyoxigraph, the shapes are compiled once per
+process, the ontology and vocabularies are parsed once per process, and the engine's report
+(N-Triples) is read by pyoxigraph, not decoded into an rdflib graph: on a 100k-triple survey
+with 3,846 warnings that decoding took longer than the validation itself (cProfile of
+pyshacl-turbo's `validate`: 5.0 s of 7.9 s).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pyshacl_turbo
@@ -38,6 +45,8 @@ from rdflib.namespace import SH
 from clusterkg.paths import ONTOLOGY_FILE, SHAPES_DIR, VOCABULARIES_DIR
 
 SEVERITIES = ("Violation", "Warning", "Info")
+RDF_TYPE = str(rdflib.RDF.type)
+SH_RESULT = str(SH.ValidationResult)
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,18 @@ class Problem:
 
 @dataclass(frozen=True)
 class ValidationOutcome:
+    """The verdict, the results a person can act on, and the SHACL report they came from: an
+    rdflib graph, or the engine's N-Triples (read into a graph only when asked for)."""
+
     conforms: bool
     problems: list[Problem]
-    report: rdflib.Graph
+    raw_report: rdflib.Graph | str
+
+    @property
+    def report(self) -> rdflib.Graph:
+        if isinstance(self.raw_report, rdflib.Graph):
+            return self.raw_report
+        return rdflib.Graph().parse(data=self.raw_report, format="nt")
 
     @property
     def violations(self) -> list[Problem]:
@@ -118,6 +136,41 @@ def _context() -> tuple[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.No
     return tuple(graph)
 
 
+@cache
+def _context_quads() -> tuple[ox.Quad, ...]:
+    """The ontology and the vocabularies in pyoxigraph (default graph), parsed once per process."""
+    store = ox.Store()
+    for path in [ONTOLOGY_FILE, *sorted(VOCABULARIES_DIR.glob("*.ttl"))]:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    return tuple(store)
+
+
+def ox_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as pyoxigraph's (blank nodes keep their label)."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if not isinstance(term, rdflib.Literal):
+        raise TypeError(f"unexpected term {term!r}")
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def ox_quads(
+    triples: Iterable[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]],
+) -> Iterator[ox.Quad]:
+    """rdflib triples as pyoxigraph quads in the default graph."""
+    for s, p, o in triples:
+        subject, predicate = ox_term(s), ox_term(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+        yield ox.Quad(subject, predicate, ox_term(o))
+
+
 def with_context(data: rdflib.Graph, extra: rdflib.Graph | None = None) -> rdflib.Graph:
     """A new graph: `data` plus the ontology and the vocabularies (parsed once per process),
     plus `extra` (e.g. a test's vocabulary)."""
@@ -155,7 +208,7 @@ def _quiet_literals() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _name(node: rdflib.term.Node | None) -> str | None:
+def _name(node: rdflib.term.Node | str | None) -> str | None:
     return str(node).rsplit("#", 1)[-1] if node is not None else None
 
 
@@ -176,15 +229,7 @@ def problems_of(report: rdflib.Graph) -> list[Problem]:
                 component=_name(report.value(result, SH.sourceConstraintComponent)),
             )
         )
-    problems.sort(
-        key=lambda p: (
-            SEVERITIES.index(p.severity) if p.severity in SEVERITIES else 9,
-            p.focus,
-            p.path or "",
-            p.message,
-        )
-    )
-    return problems
+    return _sorted(problems)
 
 
 def validate(
@@ -205,7 +250,125 @@ def validate_store(
     (`tests/shapes/test_shapes.py` holds the two to one report); `store` is not modified."""
     union = ox.Store()  # the union as a set: a triple stated in two graphs is one triple
     union.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store)
-    return _validate(union, shapes, vocabularies_checked)
+    return _validate_native(_ntriples(union), shapes, vocabularies_checked)
+
+
+def validate_with_context(
+    data: ox.Store,
+    extra: rdflib.Graph | None = None,
+    shapes: rdflib.Graph | None = None,
+    *,
+    vocabularies_checked: bool = False,
+) -> ValidationOutcome:
+    """Validate the default graph of `data` (survey data, as mapped) together with the ontology,
+    the vocabularies (both parsed once per process) and `extra`, as `validate(with_context(...))`
+    would validate the same triples (`tests/shapes/test_shapes.py` holds the two to one report).
+    `data` is not modified."""
+    default = ox.DefaultGraph()
+    context = _context_quads()
+    if extra is None and not any(q in data for q in context):
+        # the usual case: the union is the two dumps end to end, no copy of the data
+        text = _ntriples(data) + _ntriples(_context_store())
+    else:  # the union as a set: a triple stated twice is one triple
+        union = ox.Store()
+        union.extend(data.quads_for_pattern(None, None, None, default))
+        union.extend(context)
+        if extra is not None:
+            union.extend(ox_quads(extra))
+        text = _ntriples(union)
+    return _validate_native(text, shapes, vocabularies_checked)
+
+
+@cache
+def _context_store() -> ox.Store:
+    store = ox.Store()
+    store.extend(_context_quads())
+    return store
+
+
+def _ntriples(store: ox.Store) -> str:
+    """The default graph of `store` as N-Triples."""
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dump is not None
+    return dump.decode()
+
+
+def _compile(shapes: rdflib.Graph) -> pyshacl_turbo.CompiledShapes:
+    compiled = pyshacl_turbo.compile_shapes(shapes, advanced=True)  # type: ignore[no-untyped-call]
+    return cast(pyshacl_turbo.CompiledShapes, compiled)
+
+
+@cache
+def _compiled(vocabularies_checked: bool) -> pyshacl_turbo.CompiledShapes:
+    """The shapes compiled once per process (`vocabularies_checked`: without the vocabulary
+    shapes)."""
+    return _compile(_data_shapes() if vocabularies_checked else _default_shapes())
+
+
+def _validate_native(
+    text: str, shapes: rdflib.Graph | None, vocabularies_checked: bool
+) -> ValidationOutcome:
+    """The engine on `text` (N-Triples), its report read by pyoxigraph.
+
+    This calls the compiled shapes' native `validate` (pyshacl-turbo 0.6's `CompiledShapes.
+    validate` minus the decoding of its report into rdflib); the tests hold its report to
+    pySHACL's and to `validate`'s, so a change of that call in a new release fails them."""
+    compiled = _compiled(vocabularies_checked) if shapes is None else _compile(shapes)
+    conforms, report, *_ = compiled._native.validate(
+        text, "nt", None,
+        False, 100, 15,  # iterate_rules, max_rule_iterations, max_validation_depth
+        False, False, True, False,  # inplace, allow_infos, allow_warnings, abort_on_first
+        [], [], [],  # focus_nodes, use_shapes, namespaces
+    )  # fmt: skip
+    return ValidationOutcome(bool(conforms), _report_problems(report), report)
+
+
+def _report_problems(report: str) -> list[Problem]:
+    """The results of a report in N-Triples, read as `problems_of` reads a report graph."""
+    described: dict[str, dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
+    results = []
+    for triple in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        assert not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple)
+        fields = described.setdefault(subject.value, {})
+        fields.setdefault(predicate, obj)
+        if predicate == RDF_TYPE and obj.value == SH_RESULT:
+            results.append(fields)
+    problems = []
+    for fields in results:
+        path = fields.get(str(SH.resultPath))
+        value = fields.get(str(SH.value))
+        severity = fields.get(str(SH.resultSeverity))
+        message = fields.get(str(SH.resultMessage))
+        component = fields.get(str(SH.sourceConstraintComponent))
+        shape = fields.get(str(SH.sourceShape))
+        problems.append(
+            Problem(
+                severity=_name(severity.value if severity else None) or "Violation",
+                focus=fields[str(SH.focusNode)].value,
+                path=path.value if isinstance(path, ox.NamedNode) else None,
+                value=value.value if value is not None else None,
+                message=message.value if message is not None else "",
+                shape=shape.value if shape is not None else "None",
+                component=_name(component.value if component else None),
+            )
+        )
+    return _sorted(problems)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(
+        problems,
+        key=lambda p: (
+            SEVERITIES.index(p.severity) if p.severity in SEVERITIES else 9,
+            p.focus,
+            p.path or "",
+            p.message,
+            p.value or "",
+            p.component or "",
+            p.shape,
+        ),
+    )
 
 
 def _validate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import rdflib
+import pyoxigraph as ox
 
 from clusterkg.loaders.records import Record
 
@@ -56,7 +56,7 @@ class SurveyResult:
     files: list[str]
     findings: list[Finding] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
-    data: rdflib.Graph = field(default_factory=rdflib.Graph)
+    data: ox.Store = field(default_factory=ox.Store)  # the mapped triples, default graph
     unusable: bool = False
 
     @property

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 import pyoxigraph as ox
-import rdflib
 
 from clusterkg.iris import expand
-from clusterkg.loaders.mapper import Mapping, map_record, objects, subjects
+from clusterkg.loaders.mapper import Mapping, NodeRule, Observer, Term, TripleRule, map_record
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.survey.findings import Finding
 from clusterkg.shapes.validation import Problem
@@ -24,6 +24,9 @@ class _Source:
     obj: str | None
 
 
+_expanded = cache(expand)  # the mapping files' predicates, expanded once
+
+
 class Trace:
     """Which record and column produced a subject, a (subject, predicate) or an object."""
 
@@ -32,17 +35,25 @@ class Trace:
         self.by_s: dict[str, list[_Source]] = defaultdict(list)
         self.by_o: dict[str, list[_Source]] = defaultdict(list)
 
-    def add(self, mapping: Mapping, record: Record) -> None:
-        for node, subject in subjects(mapping, record):
-            self.by_s[subject.value].append(_Source(record, None, "typed" if node.types else None))
-            for rule, term in objects(node, record):
-                columns = rule.columns
-                column = columns[-1] if columns else None
-                obj = None if term is None else term.value
-                source = _Source(record, column, obj)
-                self.by_sp[(subject.value, expand(rule.predicate))].append(source)
-                if obj is not None:
-                    self.by_o[obj].append(source)
+    def observer(self, record: Record) -> Observer:
+        """What `map_record` tells about `record`, noted as it maps it."""
+
+        def observe(
+            node: NodeRule, subject: ox.NamedNode, rule: TripleRule | None, term: Term | None
+        ) -> None:
+            if rule is None:
+                self.by_s[subject.value].append(
+                    _Source(record, None, "typed" if node.types else None)
+                )
+                return
+            columns = rule.columns
+            obj = None if term is None else term.value
+            source = _Source(record, columns[-1] if columns else None, obj)
+            self.by_sp[(subject.value, _expanded(rule.predicate))].append(source)
+            if obj is not None:
+                self.by_o[obj].append(source)
+
+        return observe
 
     def locate(self, problem: Problem) -> list[_Source]:
         if problem.path:
@@ -58,35 +69,20 @@ class Trace:
         return subjects[:1]
 
 
-def _rdflib(
-    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple,
-) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == str(rdflib.XSD.string):
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
 def map_survey(
     records: Iterable[Record], mappings: dict[str, Mapping]
-) -> tuple[rdflib.Graph, Trace]:
-    """The triples of the records (by the build's mapping engine) and where each came from."""
-    graph = rdflib.Graph()
+) -> tuple[ox.Store, Trace]:
+    """The triples of the records (by the build's mapping engine, in the default graph of an
+    in-memory pyoxigraph store: no rdflib graph on the way to the shapes) and where each came
+    from."""
+    store = ox.Store()
     trace = Trace()
     default = ox.DefaultGraph()
+    quads: list[ox.Quad] = []
     for record in records:
-        mapping = mappings[record.kind]
-        trace.add(mapping, record)
-        for quad in map_record(mapping, record, default):
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
-    return graph, trace
+        quads += map_record(mappings[record.kind], record, default, trace.observer(record))
+    store.extend(quads)
+    return store, trace
 
 
 def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:

@@ -10,7 +10,9 @@ results are traced back from focus node and path to the record and column that p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from clusterkg.loaders.survey.read import (
 from clusterkg.loaders.survey.rows import duplicates, sheet_records, suggest
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, KindSpec, SurveyContext
 from clusterkg.loaders.survey.trace import Trace, map_survey, shape_findings
-from clusterkg.shapes.validation import Problem, validate, with_context
+from clusterkg.shapes.validation import Problem, ox_quads, validate_with_context
 
 
 def _cut_kind(name: str, specs: dict[str, KindSpec]) -> KindSpec | None:
@@ -139,12 +141,36 @@ def _add_shape_findings(
         result.findings.append(finding)
 
 
+@contextmanager
+def fewer_collections(young: int = 100_000) -> Iterator[None]:
+    """Python's cyclic garbage collector slowed down for the length of a call: its youngest
+    generation collected every `young` allocations instead of every 700, each older one after
+    50 collections of the next instead of 10. A 100k-triple survey makes millions of objects
+    that all live until the report is written, and rescanning them took 40 % of
+    `validate_inputs` (`bench/results/validation.md`); cycles are still collected, and the
+    thresholds are restored on the way out (a validation runs in a child process of its own
+    anyway, `sandbox.py`)."""
+    old = gc.get_threshold()
+    gc.set_threshold(young, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def validate_inputs(
     inputs: Sequence[tuple[str, bytes]],
     context: SurveyContext = DEFAULT_CONTEXT,
     max_bytes: int = MAX_BYTES,
 ) -> SurveyResult:
     """Validate survey files given as (file name, content) pairs."""
+    with fewer_collections():
+        return _validate_inputs(inputs, context, max_bytes)
+
+
+def _validate_inputs(
+    inputs: Sequence[tuple[str, bytes]], context: SurveyContext, max_bytes: int
+) -> SurveyResult:
     result = SurveyResult(files=[name for name, _ in inputs])
     if not inputs:
         result.unusable = True
@@ -165,9 +191,11 @@ def validate_inputs(
     result.records = records
     mapping_table = context.mappings()
     mapped, trace = map_survey(records, mapping_table)
-    mapped += read_in.rdf
+    mapped.extend(ox_quads(read_in.rdf))
     result.data = mapped
-    outcome = validate(with_context(mapped, context.extra_vocabulary()), vocabularies_checked=True)
+    outcome = validate_with_context(
+        mapped, context.extra_vocabulary(), vocabularies_checked=True
+    )
     _add_shape_findings(result, outcome.problems, trace, read_in, mapping_table)
     result.findings.sort(
         key=lambda f: (

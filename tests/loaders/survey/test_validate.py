@@ -4,18 +4,37 @@ validate clean; each kind of bad input is reported with file, row and column, or
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import rdflib
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from clusterkg.cli import app
 from clusterkg.loaders.survey.report import as_turtle
 from clusterkg.loaders.survey.spec import DEFAULT_CONTEXT, SurveyContext
-from clusterkg.loaders.survey.validate import Finding, SurveyResult, validate_inputs
+from clusterkg.loaders.survey.validate import (
+    Finding,
+    SurveyResult,
+    fewer_collections,
+    validate_inputs,
+)
 from clusterkg.paths import MAPPINGS_DIR, VOCABULARIES_DIR
+from clusterkg.shapes.validation import (
+    ValidationOutcome,
+    _data_shapes,
+    problems_of,
+    validate,
+    validate_with_context,
+    with_context,
+)
+from tests.shapes.test_shapes import _key
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "survey"
 
@@ -220,7 +239,6 @@ def test_file_over_the_size_limit(filled: Path) -> None:
 
 
 def test_turtle_report_is_a_shacl_report(filled: Path) -> None:
-    import rdflib
     from rdflib.namespace import SH
 
     result = run(edit(csv_set(filled), "programme.csv", 2, "country", "XYZ"))
@@ -239,3 +257,105 @@ def test_cli_validate_exit_codes_and_json(filled: Path) -> None:
     bad.mkdir(exist_ok=True)
     (bad / "programme.csv").write_bytes(b"")
     assert runner.invoke(app, ["validate", str(bad / "programme.csv")]).exit_code == 2
+
+
+def _rdflib_path(
+    data: ox.Store,
+    extra: rdflib.Graph | None = None,
+    shapes: rdflib.Graph | None = None,
+    *,
+    vocabularies_checked: bool = False,
+) -> ValidationOutcome:
+    """Survey validation as it was before issue 17's store path: the data copied into an rdflib
+    graph with the ontology and vocabularies, pyshacl-turbo reading that graph."""
+    return validate(
+        with_context(_graph(data), extra), shapes, vocabularies_checked=vocabularies_checked
+    )
+
+
+def _graph(data: ox.Store) -> rdflib.Graph:
+    """The store's triples in rdflib, blank nodes keeping their labels."""
+    graph = rdflib.Graph()
+    for quad in data:
+        graph.add(tuple(_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))  # type: ignore[arg-type]
+    return graph
+
+
+def _rdflib(term: object) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    assert isinstance(term, ox.Literal)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def _variants(filled: Path) -> dict[str, tuple[dict[str, bytes], SurveyContext]]:
+    files = csv_set(filled)
+    nuts = SurveyContext(
+        (MAPPINGS_DIR, FIXTURES / "mappings"), (VOCABULARIES_DIR, FIXTURES / "vocabularies")
+    )
+    turtle = Path(__file__).resolve().parents[2] / "fixtures" / "shapes" / "valid" / "programme.ttl"
+    dates = edit(files, "programme.csv", 2, "start_year", "2016")
+    return {
+        "filled": (files, DEFAULT_CONTEXT),
+        "unknown-country": (edit(files, "programme.csv", 2, "country", "XYZ"), DEFAULT_CONTEXT),
+        "objective": (
+            edit(files, "programme_objective.csv", 2, "objective", "world-domination"),
+            DEFAULT_CONTEXT,
+        ),
+        "not-a-number": (
+            edit(files, "programme_budget.csv", 2, "amount", "1.5 million"), DEFAULT_CONTEXT
+        ),
+        "negative": (edit(files, "programme_budget.csv", 2, "amount", "-5"), DEFAULT_CONTEXT),
+        "end-before-start": (
+            edit(dates, "programme.csv", 2, "end_year", "2010"), DEFAULT_CONTEXT
+        ),
+        "nuts": ({"region.csv": b"nuts_code,version,country,label\nLV999,2021,LVA,X\n"}, nuts),
+        "turtle": (
+            {"p.ttl": turtle.read_bytes().replace(b"country:LVA", b"country:XYZ")},
+            DEFAULT_CONTEXT,
+        ),
+    }
+
+
+def test_the_store_path_gives_the_report_of_the_rdflib_path_and_pyshacl(
+    filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: survey validation runs on a pyoxigraph store (`validate_with_context`). On the
+    filled survey and each bad variant of it the user's report (every finding: file, sheet,
+    row, column, value, message, severity) is the one the rdflib path gives, and the SHACL
+    results are pySHACL's."""
+    from clusterkg.loaders.survey import validate as module
+
+    for name, (files, context) in _variants(filled).items():
+        fast = run(files, context)
+        with monkeypatch.context() as patch:
+            patch.setattr(module, "validate_with_context", _rdflib_path)
+            slow = run(files, context)
+        assert fast.as_json() == slow.as_json(), name
+        assert fast.findings, name
+        extra = context.extra_vocabulary()
+        outcome = validate_with_context(fast.data, extra, vocabularies_checked=True)
+        union = with_context(_graph(fast.data), extra)
+        _, report, _ = pyshacl.validate(
+            union, shacl_graph=_data_shapes(), inference="none", advanced=True,
+            allow_warnings=True,
+        )  # fmt: skip
+        assert isinstance(report, rdflib.Graph)
+        assert {_key(p) for p in outcome.problems} == {_key(p) for p in problems_of(report)}, name
+
+
+
+def test_the_collector_is_slowed_for_the_call_only() -> None:
+    """`fewer_collections` raises the collector's thresholds inside and restores them after,
+    also when the call fails."""
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (100_000, 50, 50)
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError), fewer_collections():
+        raise ValueError
+    assert gc.get_threshold() == before
