@@ -138,27 +138,27 @@ def _graph_triples(store: OxigraphStore, graph: str) -> list[ox.Triple]:
 def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
     """SHACL gate, reasoner and ontology checks; raises BuildError, returns warnings."""
     say = progress or (lambda _m: None)
+    say("validating with SHACL shapes")
+    outcome = validate_store(store.native)
+    if outcome.violations:
+        lines = "\n".join(f"  {p}" for p in outcome.violations[:50])
+        more = len(outcome.violations) - 50
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        raise BuildError(
+            f"SHACL validation found {len(outcome.violations)} violations:\n{lines}{tail}"
+        )
+    warnings = [str(p) for p in outcome.problems if p.severity != "Violation"]
+    say("reasoning with HermiT")
     tbox = _graph_triples(store, ONTOLOGY_GRAPH)
     abox = [
         q.triple
         for q in store.native.quads_for_pattern(None, None, None, None)
         if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == ONTOLOGY_GRAPH)
     ]
-    say("reasoning with HermiT while validating with SHACL shapes")
-    with reasoner.start(tbox, abox) as reasoning:  # HermiT's own process, on the other core
-        outcome = validate_store(store.native)
-        if outcome.violations:
-            lines = "\n".join(f"  {p}" for p in outcome.violations[:50])
-            more = len(outcome.violations) - 50
-            tail = f"\n  ... and {more} more" if more > 0 else ""
-            raise BuildError(
-                f"SHACL validation found {len(outcome.violations)} violations:\n{lines}{tail}"
-            )
-        warnings = [str(p) for p in outcome.problems if p.severity != "Violation"]
-        try:
-            store.add_quads(reasoning.quads())
-        except (reasoner.InconsistentOntologyError, hermit.HermitFailed) as exc:
-            raise BuildError(str(exc)) from exc
+    try:
+        store.add_quads(reasoner.classify(tbox, abox))
+    except (reasoner.InconsistentOntologyError, hermit.HermitFailed) as exc:
+        raise BuildError(str(exc)) from exc
     say("running ontology checks")
     failures = run_checks(store)
     if failures:

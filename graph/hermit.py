@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,46 +104,12 @@ def command(path: Path, actions: Sequence[str] = ACTIONS,
             path.resolve().as_uri()]
 
 
-class Run:
-    """HermiT running in the background on an N-Triples text, in a temporary folder of its own,
-    so that the build can validate meanwhile: `answer()` waits for it and reads its answer,
-    `close()` stops it if it still runs and removes the folder."""
-
-    def __init__(self, text: str, actions: Sequence[str] = ACTIONS,
-                 jvm_options: Sequence[str] = JVM_OPTIONS) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="clusterkg-hermit-")
-        folder = Path(self._folder.name)
-        path = folder / "input.nt"
-        path.write_text(text, encoding="utf-8")
-        self._out, self._log = folder / "answer.txt", folder / "log.txt"
-        with self._out.open("wb") as out, self._log.open("wb") as log:
-            self._process = subprocess.Popen(command(path, actions, jvm_options),
-                                             stdout=out, stderr=log)
-
-    def answer(self) -> Answer:
-        """Wait for HermiT; its answer. Raises HermitInconsistent or HermitFailed."""
-        returncode = self._process.wait()
-        return answer_of(returncode, self._out.read_bytes(), self._log.read_bytes())
-
-    def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._folder.cleanup()
-
-    def __enter__(self) -> Run:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
 def run(path: Path, actions: Sequence[str] = ACTIONS,
         jvm_options: Sequence[str] = JVM_OPTIONS) -> Answer:
     """Run HermiT on the N-Triples file at `path` and read its answer.
     Raises HermitInconsistent or HermitFailed."""
-    with Run(path.read_text(encoding="utf-8"), actions, jvm_options) as running:
-        return running.answer()
+    done = subprocess.run(command(path, actions, jvm_options), capture_output=True, check=False)
+    return answer_of(done.returncode, done.stdout, done.stderr)
 
 
 def answer_of(returncode: int, stdout: bytes, stderr: bytes) -> Answer:

@@ -166,59 +166,28 @@ def _inferred(
                 )
 
 
-class Classification:
-    """HermiT classifying in the background (`start`): the build runs its SHACL gate meanwhile
-    (the gate writes nothing, so the reasoner's input is the same before and after it)."""
-
-    def __init__(
-        self, tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
-    ) -> None:
-        self._abox = list(abox)
-        self._given = _reasoner_input(tbox, self._abox, prune)
-        self._run = hermit.Run(self._given.text)
-
-    def quads(self) -> list[ox.Quad]:
-        """Wait for HermiT; the `inferred` graph's quads. Raises InconsistentOntologyError (an
-        inconsistent graph or an unsatisfiable class) or hermit.HermitFailed."""
-        try:
-            answer = self._run.answer()
-        except hermit.HermitInconsistent as exc:
-            raise InconsistentOntologyError(f"HermiT: the graph is inconsistent ({exc})") from exc
-        if answer.unsatisfiable:
-            names = ", ".join(sorted(answer.unsatisfiable))
-            raise InconsistentOntologyError(f"HermiT: unsatisfiable classes: {names}")
-        # an IRI only named as an object (say, a survey no source describes) is left untyped
-        individuals = sorted(self._given.individuals & answer.direct_types.keys())
-        types = ((i, answer.types(i)) for i in individuals)
-        return list(_inferred(types, _asserted_types(self._abox)))
-
-    def close(self) -> None:
-        """Stop HermiT if it still runs."""
-        self._run.close()
-
-    def __enter__(self) -> Classification:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
-def start(
-    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
-) -> Classification:
-    """Start HermiT (`graph.hermit`: its own command line, `-c -I`) on the tbox and abox;
-    `prune=False` gives it the whole input instead of what can change its answer."""
-    return Classification(tbox, abox, prune)
-
-
 def classify(
     tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
 ) -> Iterator[ox.Quad]:
-    """Run HermiT and wait; yield every `rdf:type` of a data resource to a clusterkg class that
-    the data did not assert, as quads of the `inferred` graph. Raises InconsistentOntologyError.
+    """Run HermiT (`graph.hermit`: its own command line, `-c -I`); yield every `rdf:type` of a
+    data resource to a clusterkg class that the data did not assert, as quads of the `inferred`
+    graph. Raises InconsistentOntologyError (an inconsistent graph or an unsatisfiable class).
     `prune=False` gives HermiT the whole input instead of what can change its answer."""
-    with start(tbox, abox, prune) as running:
-        yield from running.quads()
+    abox = list(abox)
+    given = _reasoner_input(tbox, abox, prune)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_text(given.text, encoding="utf-8")
+        try:
+            answer = hermit.run(path)
+        except hermit.HermitInconsistent as exc:
+            raise InconsistentOntologyError(f"HermiT: the graph is inconsistent ({exc})") from exc
+    if answer.unsatisfiable:
+        names = ", ".join(sorted(answer.unsatisfiable))
+        raise InconsistentOntologyError(f"HermiT: unsatisfiable classes: {names}")
+    # an IRI only named as an object (say, a survey no source describes) is left untyped
+    individuals = sorted(given.individuals & answer.direct_types.keys())
+    yield from _inferred(((i, answer.types(i)) for i in individuals), _asserted_types(abox))
 
 
 def classify_with_owlready2(

@@ -137,7 +137,7 @@ def test_the_build_stops_on_an_inconsistent_graph(
     built: tuple[OxigraphStore, BuildSummary],
 ) -> None:
     """The seed graph with one national programme also typed regional (the two are disjoint)
-    passes the SHACL gate, which HermiT runs beside, and HermiT stops the build."""
+    passes the SHACL gate, and HermiT stops the build."""
     store = OxigraphStore()
     store.add_quads(
         q for q in built[0].native if q.graph_name != reasoner.INFERRED_GRAPH

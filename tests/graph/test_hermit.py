@@ -41,14 +41,10 @@ def test_an_inconsistent_input_is_refused() -> None:
         hermit.run(FIXTURES / "inconsistent.nt")
 
 
-def test_a_run_stopped_early_leaves_nothing_behind() -> None:
-    """The build stops HermiT when the SHACL gate fails first: no process, no folder left."""
+def test_a_failed_run_is_not_mistaken_for_an_answer(tmp_path: Path) -> None:
     _needs_java()
-    running = hermit.Run((FIXTURES / "small.nt").read_text(encoding="utf-8"))
-    folder = Path(running._folder.name)
-    running.close()
-    assert running._process.poll() is not None
-    assert not folder.exists()
+    with pytest.raises(hermit.HermitFailed, match="exited with"):
+        hermit.run(tmp_path / "missing.nt")
 
 
 def test_the_command_asks_only_for_classes_and_instances() -> None:
