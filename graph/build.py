@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterkg import iris
-from clusterkg.graph import provenance, reasoner
+from clusterkg.graph import hermit, provenance, reasoner
 from clusterkg.graph.checks import run_checks
 from clusterkg.graph.ontodoc import render_ontology_page
 from clusterkg.graph.publish import build_id, publish
@@ -157,7 +157,7 @@ def check(store: OxigraphStore, progress: Progress | None = None) -> list[str]:
     ]
     try:
         store.add_quads(reasoner.classify(tbox, abox))
-    except reasoner.InconsistentOntologyError as exc:
+    except (reasoner.InconsistentOntologyError, hermit.HermitFailed) as exc:
         raise BuildError(str(exc)) from exc
     say("running ontology checks")
     failures = run_checks(store)

@@ -1,5 +1,10 @@
-"""OWL reasoning with HermiT (through owlready2): a consistency check of the ontology and the
+"""OWL reasoning with HermiT: a consistency check of the ontology (with the data) and the
 materialisation of what the reasoner classifies into the `inferred` named graph.
+
+The build runs HermiT's own command line on the file it writes (`graph.hermit`: `-c -I`, a JVM
+set for a short run) and reads its answer back; `classify_with_owlready2` keeps the former way
+(owlready2's quadstore and `sync_reasoner_hermit`) as the reference the tests and `bench.reasoner`
+compare with. Both stop on an inconsistent graph and on an unsatisfiable class.
 
 HermiT only accepts the OWL 2 datatype map, and the data's literals (years as xsd:gYear, raw
 strings) play no part in the defined classes, so the reasoner sees the ontology, the concept
@@ -13,8 +18,9 @@ What HermiT is given is cut to what can change its answer (`prune=True`, the bui
 - distinctness only matters to number restrictions (the ontology has no functional property,
   maximum cardinality, key or nominal), so only the concepts that are values of a property of a
   number restriction (or of one of its sub-properties) are declared pairwise different.
-`prune=False` gives the whole input; `tests/ontology/test_ontology.py` proves both classify the
-seed graph alike, and `bench.reasoner` measures what the cut saves.
+`prune=False` gives the whole input; `tests/ontology/test_ontology.py` proves the build's way
+(cut input, HermiT's command line) classifies the seed graph as owlready2 on the whole input, and
+`bench.reasoner` measures what each cut saves.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import owlready2
 import pyoxigraph as ox
 
 from clusterkg import iris
+from clusterkg.graph import hermit
 
 RDF = iris.RDF
 RDF_TYPE = RDF + "type"
@@ -89,10 +97,19 @@ def _keeps(t: ox.Triple, mentioned: set[str], prune: bool) -> bool:
     return t.predicate.value in mentioned or t.predicate.value in KEPT_OWL_PREDICATES
 
 
+class ReasonerInput(NamedTuple):
+    """What HermiT is given: N-Triples, the concepts declared pairwise different and the data
+    resources the input describes (the subjects whose types the build takes back)."""
+
+    text: str
+    concepts: set[str]
+    individuals: set[str]
+
+
 def _reasoner_input(
     tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
-) -> tuple[str, set[str]]:
-    """N-Triples for the reasoner and the set of concepts declared pairwise different."""
+) -> ReasonerInput:
+    """The reasoner's input (`prune`: cut to what can change its answer)."""
     tbox = list(tbox)
     mentioned, counted = _signature(tbox)
     lines = [f"{t} ." for t in tbox]
@@ -121,24 +138,66 @@ def _reasoner_input(
             rest = f"_:list{i + 1}" if i + 1 < len(concepts) else f"<{RDF}nil>"
             lines.append(f"_:list{i} <{RDF}first> <{c}> .")
             lines.append(f"_:list{i} <{RDF}rest> {rest} .")
-    return "\n".join(lines) + "\n", concepts
+    return ReasonerInput("\n".join(lines) + "\n", concepts, individuals)
 
 
-def classify(
-    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
-) -> Iterator[ox.Quad]:
-    """Run HermiT; yield every `rdf:type` of a data resource to a clusterkg class that the data
-    did not assert, as quads of the `inferred` graph. Raises InconsistentOntologyError.
-    `prune=False` gives HermiT the whole input instead of what can change its answer."""
-    abox = list(abox)
-    asserted = {
+def _asserted_types(abox: list[ox.Triple]) -> set[tuple[str, str]]:
+    return {
         (t.subject.value, t.object.value)
         for t in abox
         if t.predicate.value == RDF_TYPE
         and isinstance(t.subject, ox.NamedNode)
         and isinstance(t.object, ox.NamedNode)
     }
-    text, _ = _reasoner_input(tbox, abox, prune)
+
+
+def _inferred(
+    types: Iterable[tuple[str, Iterable[str]]], asserted: set[tuple[str, str]]
+) -> Iterator[ox.Quad]:
+    """The `inferred` graph's quads: each type of a data resource to a clusterkg class that the
+    data did not assert."""
+    for iri, classes in types:
+        if not iri.startswith((iris.ID, iris.PO_COUNTRY, iris.NUTS)):
+            continue
+        for cls_iri in sorted(classes):
+            if cls_iri.startswith(iris.ONTOLOGY) and (iri, cls_iri) not in asserted:
+                yield ox.Quad(
+                    ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(cls_iri), INFERRED_GRAPH
+                )
+
+
+def classify(
+    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = True
+) -> Iterator[ox.Quad]:
+    """Run HermiT (`graph.hermit`: its own command line, `-c -I`); yield every `rdf:type` of a
+    data resource to a clusterkg class that the data did not assert, as quads of the `inferred`
+    graph. Raises InconsistentOntologyError (an inconsistent graph or an unsatisfiable class).
+    `prune=False` gives HermiT the whole input instead of what can change its answer."""
+    abox = list(abox)
+    given = _reasoner_input(tbox, abox, prune)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_text(given.text, encoding="utf-8")
+        try:
+            answer = hermit.run(path)
+        except hermit.HermitInconsistent as exc:
+            raise InconsistentOntologyError(f"HermiT: the graph is inconsistent ({exc})") from exc
+    if answer.unsatisfiable:
+        names = ", ".join(sorted(answer.unsatisfiable))
+        raise InconsistentOntologyError(f"HermiT: unsatisfiable classes: {names}")
+    # an IRI only named as an object (say, a survey no source describes) is left untyped
+    individuals = sorted(given.individuals & answer.direct_types.keys())
+    yield from _inferred(((i, answer.types(i)) for i in individuals), _asserted_types(abox))
+
+
+def classify_with_owlready2(
+    tbox: Iterable[ox.Triple], abox: Iterable[ox.Triple], prune: bool = False
+) -> Iterator[ox.Quad]:
+    """The reference: the former way, through owlready2's quadstore and `sync_reasoner_hermit`
+    (HermiT asked `-c -O -D -I`, the JVM's defaults), by default on the whole input. The tests
+    and `bench.reasoner` hold `classify` to its answer and its time."""
+    abox = list(abox)
+    text = _reasoner_input(tbox, abox, prune).text
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
         path.write_text(text, encoding="utf-8")
@@ -152,20 +211,12 @@ def classify(
         if list(world.inconsistent_classes()):
             names = ", ".join(str(c) for c in world.inconsistent_classes())
             raise InconsistentOntologyError(f"HermiT: unsatisfiable classes: {names}")
-        for individual in world.individuals():
-            iri = individual.iri
-            if not iri.startswith((iris.ID, iris.PO_COUNTRY, iris.NUTS)):
-                continue
-            for cls in individual.INDIRECT_is_a:
-                cls_iri = getattr(cls, "iri", None)
-                if cls_iri and cls_iri.startswith(iris.ONTOLOGY) and (iri, cls_iri) not in asserted:
-                    yield ox.Quad(
-                        ox.NamedNode(iri),
-                        ox.NamedNode(RDF_TYPE),
-                        ox.NamedNode(cls_iri),
-                        INFERRED_GRAPH,
-                    )
+        types = [
+            (individual.iri, [c.iri for c in individual.INDIRECT_is_a if hasattr(c, "iri")])
+            for individual in world.individuals()
+        ]
         world.close()
+    yield from _inferred(types, _asserted_types(abox))
 
 
 def java_available() -> bool:

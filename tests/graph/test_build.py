@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from clusterkg import iris
 from clusterkg.api.app import create_app
-from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build
+from clusterkg.graph import reasoner
+from clusterkg.graph.build import DUMP_NAME, BuildError, BuildSummary, build, check
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.loaders.documents import document_file
 from clusterkg.paths import SOURCES_DIR
@@ -130,6 +131,24 @@ def test_broken_source_fails_loudly_and_previous_build_keeps_serving(
             headers={"Accept": "application/sparql-results+json"},
         )
         assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+def test_the_build_stops_on_an_inconsistent_graph(
+    built: tuple[OxigraphStore, BuildSummary],
+) -> None:
+    """The seed graph with one national programme also typed regional (the two are disjoint)
+    passes the SHACL gate, and HermiT stops the build."""
+    store = OxigraphStore()
+    store.add_quads(
+        q for q in built[0].native if q.graph_name != reasoner.INFERRED_GRAPH
+    )
+    national = _select(store, f"SELECT ?p ?g WHERE {{ GRAPH ?g {{ ?p a <{iris.ONTOLOGY}"
+                              "NationalClusterProgramme> } } ORDER BY ?p LIMIT 1")[0]
+    store.add_quads([ox.Quad(ox.NamedNode(national["p"]), ox.NamedNode(reasoner.RDF_TYPE),
+                             ox.NamedNode(iris.ONTOLOGY + "RegionalClusterProgramme"),
+                             ox.NamedNode(national["g"]))])
+    with pytest.raises(BuildError, match="HermiT: the graph is inconsistent"):
+        check(store)
 
 
 def test_every_region_code_matches_its_country(built: tuple[OxigraphStore, BuildSummary]) -> None:
