@@ -35,7 +35,7 @@ import httpx
 import pyoxigraph as ox
 
 from bench import record, synthetic
-from bench.side_by_side import _published
+from bench.side_by_side import published_virtuoso
 from clusterkg.graph.release import write_manifest
 from clusterkg.graph.store import OxigraphStore
 from clusterkg.graph.stores.virtuoso import TIMEOUT_STATES
@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> None:
             write_manifest(path)
             folder = Path(tmp) / "virtuoso"
             folder.mkdir()
-            url, dataset, _ = stack.enter_context(_published(
-                "virtuoso", path, folder, args.timeout, args.memory_mb,
+            url, dataset, _ = stack.enter_context(published_virtuoso(
+                path, folder, args.timeout, args.memory_mb,
                 lambda m: print(m, file=sys.stderr)))
             client = stack.enter_context(httpx.Client(timeout=args.timeout + 10))
             for pair in rewrites():

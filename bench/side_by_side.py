@@ -102,7 +102,7 @@ class _Peer:
 
 
 @contextmanager
-def _virtuoso(dump: Path, folder: Path, timeout: float, memory_mb: int,
+def published_virtuoso(dump: Path, folder: Path, timeout: float, memory_mb: int,
               say: Callable[[str], None]) -> Iterator[tuple[str, list[tuple[str, str]], float]]:
     """Virtuoso with the release published; yields its query endpoint, the served release as a
     dataset, and the publish time."""
@@ -167,7 +167,7 @@ def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, me
             folder = Path(tmp) / "virtuoso"
             folder.mkdir()
             endpoint, dataset, seconds = servers.enter_context(
-                _virtuoso(dump, folder, timeout, memory_mb, say))
+                published_virtuoso(dump, folder, timeout, memory_mb, say))
             report["publish_s"]["virtuoso"] = seconds
             for name, query in queries.items():
                 asks[name]["virtuoso"] = _ask(client, endpoint, [("query", query), *dataset])
