@@ -83,55 +83,73 @@ def tokens(text: str) -> Iterator[Token]:
 
 def nesting_depth(text: str) -> int:
     """Deepest nesting of `{`, `(` and `[` outside strings, IRIs and comments."""
-    depth = deepest = 0
-    for token in tokens(text):
-        if token.kind != "other":
-            continue
-        if token.text in _OPEN:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.text in _CLOSE and depth:
-            depth -= 1
-    return deepest
+    return _scan(text)[1]
 
 
 def check_depth(text: str, limit: int) -> None:
     """Refuse a text nested deeper than `limit`, as written and with codepoint escapes
     decoded (parsers that apply §19.2 first see the decoded brackets)."""
     for reading in dict.fromkeys((text, decode_codepoints(text))):
-        depth = nesting_depth(reading)
-        if depth > limit:
-            raise QueryTooDeep(
-                f"the query nests brackets {depth} deep; the limit is {limit} "
-                "(CLUSTERKG_MAX_QUERY_DEPTH)"
-            )
+        _refuse_deeper(nesting_depth(reading), limit)
 
 
 def inspect_query(text: str) -> QueryInfo:
     """Form, prefixes (resolved against BASE) and FROM of a query, from its tokens."""
-    info = QueryInfo()
-    base: str | None = None
-    recent: list[Token] = []  # the last three tokens, newest last
-    for token in tokens(text):
-        _take(info, recent, token)
-        if recent and recent[-1].kind == "word" and recent[-1].text.upper() == "BASE" and (
-            token.kind == "iri"
-        ):
-            base = urljoin(base or "", token.text[1:-1])
-        if len(recent) >= 2 and token.kind == "iri" and recent[-2].kind == "word" and (
-            recent[-2].text.upper() == "PREFIX"
-        ):
-            name = recent[-1].text.rstrip(":") if recent[-1].kind == "pname" else ""
-            info.prefixes[name] = urljoin(base or "", token.text[1:-1])
-        recent = [*recent[-2:], token]
+    return _scan(text)[0]
+
+
+def examine(text: str, limit: int) -> QueryInfo:
+    """`check_depth(text, limit)` and `inspect_query(text)` in one pass of the tokenizer (the
+    query worker's path: every query is read once before the engine sees it)."""
+    info, depth = _scan(text)
+    _refuse_deeper(depth, limit)
+    if "\\u" in text or "\\U" in text:  # codepoint escapes: the decoded reading too
+        decoded = decode_codepoints(text)
+        if decoded != text:
+            _refuse_deeper(nesting_depth(decoded), limit)
     return info
 
 
-def _take(info: QueryInfo, recent: list[Token], token: Token) -> None:
-    if token.kind != "word":
-        return
-    keyword = token.text.upper()
-    if keyword in _FORMS and info.form is None:
-        info.form = keyword
-    elif keyword == "FROM":
-        info.has_from = True
+def _refuse_deeper(depth: int, limit: int) -> None:
+    if depth > limit:
+        raise QueryTooDeep(
+            f"the query nests brackets {depth} deep; the limit is {limit} "
+            "(CLUSTERKG_MAX_QUERY_DEPTH)"
+        )
+
+
+def _scan(text: str) -> tuple[QueryInfo, int]:
+    """The query's form, prefixes and FROM, and its deepest bracket nesting: one regex pass,
+    no object per token."""
+    info = QueryInfo()
+    base: str | None = None
+    depth = deepest = 0
+    # the two significant tokens before this one, as (kind, text)
+    last: tuple[str, str] = ("", "")
+    before: tuple[str, str] = ("", "")
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind == "ws" or kind == "comment":
+            continue
+        value = match.group()
+        if kind == "other":
+            if value in _OPEN:
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+            elif value in _CLOSE and depth:
+                depth -= 1
+        elif kind == "word":
+            keyword = value.upper()
+            if keyword in _FORMS and info.form is None:
+                info.form = keyword
+            elif keyword == "FROM":
+                info.has_from = True
+        elif kind == "iri":
+            if last[0] == "word" and last[1].upper() == "BASE":
+                base = urljoin(base or "", value[1:-1])
+            if before[0] == "word" and before[1].upper() == "PREFIX":
+                name = last[1].rstrip(":") if last[0] == "pname" else ""
+                info.prefixes[name] = urljoin(base or "", value[1:-1])
+        before, last = last, (kind, value)
+    return info, deepest

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -196,6 +197,7 @@ def _quality(ranges: list[MediaRange], fmt: MediaFormat) -> float:
     return best[1]
 
 
+@lru_cache(maxsize=256)  # clients repeat their Accept header on every request
 def negotiate(accept: str | None, kind: ResultKind) -> MediaFormat | None:
     """Best format of `kind` for an Accept header; None when nothing is acceptable (406)."""
     table = TABLES[kind]

@@ -18,7 +18,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from clusterkg.api.federation import federation
-from clusterkg.api.inspection import QueryTooDeep, check_depth, inspect_query
+from clusterkg.api.inspection import QueryTooDeep, examine
 from clusterkg.api.media import ResultKind, by_name
 from clusterkg.api.sandbox import network_denied
 from clusterkg.api.writers import WRITERS, AnswerSink, AnswerTooLarge
@@ -141,11 +141,10 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
     with the content type and row-cap cut, if given), errors become outcomes."""
     sink = AnswerSink(job.max_answer_bytes, emit, head=head)
     try:
-        check_depth(job.query, job.max_depth)
+        info = examine(job.query, job.max_depth)  # depth first: the federation parse recurses
         refusal = _refusal(job)
         if refusal is not None:
             return refusal
-        info = inspect_query(job.query)
         result = run_query(store, job, query_dataset=info.has_from)
         outcome = serialise(result, job, sink, info.prefixes)
         if outcome.status != 200:

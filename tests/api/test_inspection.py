@@ -76,3 +76,26 @@ def test_depth_check_is_linear() -> None:
 
     small, large = min(cost(2_000) for _ in range(3)), min(cost(16_000) for _ in range(3))
     assert large < small * 24  # linear is ~8x; the old quadratic scan was ~64x
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://e/>\nBASE <http://b/> PREFIX x: <y/> SELECT * FROM <g:1> { ?s ?p ?o }",
+        "# CONSTRUCT\nconstruct where { ?s ?p [ ?q '}}' ] } # ((",
+        "ASK { \\u007B ?s ?p ?o \\u007D }",
+        "SELECT * { ?s <http://e/from> 'FROM' . FILTER((?s)) }",
+    ],
+)
+def test_examine_is_both_checks_in_one_pass(query: str) -> None:
+    """The worker's one pass answers as `check_depth` and `inspect_query` do, and refuses what
+    `check_depth` refuses, as written or decoded."""
+    from clusterkg.api.inspection import examine
+
+    assert examine(query, 128) == inspect_query(query)
+    depth = max(nesting_depth(query), nesting_depth(decode_codepoints(query)))
+    with pytest.raises(QueryTooDeep):
+        examine(query, depth - 1)
+    with pytest.raises(QueryTooDeep):
+        check_depth(query, depth - 1)
+    examine(query, depth)
