@@ -68,11 +68,12 @@ def listens(pid: int, port: int) -> bool:
                 fields = line.split()
                 if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
                     inodes.add(fields[9])  # 0A: LISTEN
+    sockets = {f"socket:[{inode}]" for inode in inodes}
     for process in _descendants(pid):
         with contextlib.suppress(OSError):
             for fd in Path(f"/proc/{process}/fd").iterdir():
                 with contextlib.suppress(OSError):
-                    if os.readlink(fd) in {f"socket:[{i}]" for i in inodes}:
+                    if os.readlink(fd) in sockets:
                         return True
     return False
 

@@ -187,7 +187,7 @@ Observer = Callable[[NodeRule, ox.NamedNode, TripleRule | None, Term | None], No
 
 
 @cache
-def _named(name: str) -> ox.NamedNode:
+def named(name: str) -> ox.NamedNode:
     """A mapping file's predicate or type (a prefixed name or IRI) as a node, expanded once."""
     return ox.NamedNode(expand(name))
 
@@ -208,17 +208,17 @@ def map_record(
             raise MappingError(f"{record.source}: required column {column.name!r} is empty")
     src = record.source
     excerpt = ox.NamedNode(iris.excerpt_iri(src.document, src.table, src.line_start, src.line_end))
-    derived = _named(iris.PROV + "wasDerivedFrom")
+    derived = named(iris.PROV + "wasDerivedFrom")
     for node, subject in subjects(mapping, record):
         if observe is not None:
             observe(node, subject, None, None)
         for type_name in node.types:
-            yield ox.Quad(subject, RDF_TYPE, _named(type_name), graph)
+            yield ox.Quad(subject, RDF_TYPE, named(type_name), graph)
         for rule, obj in objects(node, record):
             if observe is not None:
                 observe(node, subject, rule, obj)
             if obj is not None:
-                yield ox.Quad(subject, _named(rule.predicate), obj, graph)
+                yield ox.Quad(subject, named(rule.predicate), obj, graph)
         if node.provenance:
             yield ox.Quad(subject, derived, excerpt, graph)
 

@@ -29,7 +29,7 @@ pyshacl-turbo's `validate`: 5.0 s of 7.9 s).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -137,38 +137,18 @@ def _context() -> tuple[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.No
 
 
 @cache
-def _context_quads() -> tuple[ox.Quad, ...]:
+def _context_store() -> ox.Store:
     """The ontology and the vocabularies in pyoxigraph (default graph), parsed once per process."""
     store = ox.Store()
     for path in [ONTOLOGY_FILE, *sorted(VOCABULARIES_DIR.glob("*.ttl"))]:
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
-    return tuple(store)
+    return store
 
 
-def ox_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as pyoxigraph's (blank nodes keep their label)."""
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if not isinstance(term, rdflib.Literal):
-        raise TypeError(f"unexpected term {term!r}")
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def ox_quads(
-    triples: Iterable[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]],
-) -> Iterator[ox.Quad]:
-    """rdflib triples as pyoxigraph quads in the default graph."""
-    for s, p, o in triples:
-        subject, predicate = ox_term(s), ox_term(p)
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
-        yield ox.Quad(subject, predicate, ox_term(o))
+def ox_quads(graph: rdflib.Graph) -> Iterator[ox.Quad]:
+    """The triples of an rdflib graph as pyoxigraph quads in the default graph: rdflib writes
+    them as N-Triples and pyoxigraph reads them (blank nodes keep their labels)."""
+    return ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
 
 
 def with_context(data: rdflib.Graph, extra: rdflib.Graph | None = None) -> rdflib.Graph:
@@ -264,26 +244,18 @@ def validate_with_context(
     the vocabularies (both parsed once per process) and `extra`, as `validate(with_context(...))`
     would validate the same triples (`tests/shapes/test_shapes.py` holds the two to one report).
     `data` is not modified."""
-    default = ox.DefaultGraph()
-    context = _context_quads()
+    context = _context_store()
     if extra is None and not any(q in data for q in context):
         # the usual case: the union is the two dumps end to end, no copy of the data
-        text = _ntriples(data) + _ntriples(_context_store())
+        text = _ntriples(data) + _ntriples(context)
     else:  # the union as a set: a triple stated twice is one triple
         union = ox.Store()
-        union.extend(data.quads_for_pattern(None, None, None, default))
+        union.extend(data.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         union.extend(context)
         if extra is not None:
             union.extend(ox_quads(extra))
         text = _ntriples(union)
     return _validate_native(text, shapes, vocabularies_checked)
-
-
-@cache
-def _context_store() -> ox.Store:
-    store = ox.Store()
-    store.extend(_context_quads())
-    return store
 
 
 def _ntriples(store: ox.Store) -> str:

@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 
 import pyoxigraph as ox
 
-from clusterkg.iris import expand
-from clusterkg.loaders.mapper import Mapping, NodeRule, Observer, Term, TripleRule, map_record
+from clusterkg.loaders.mapper import (
+    Mapping,
+    NodeRule,
+    Observer,
+    Term,
+    TripleRule,
+    map_record,
+    named,
+)
 from clusterkg.loaders.records import Record
 from clusterkg.loaders.survey.findings import Finding
 from clusterkg.shapes.validation import Problem
@@ -22,9 +28,6 @@ class _Source:
     record: Record
     column: str | None
     obj: str | None
-
-
-_expanded = cache(expand)  # the mapping files' predicates, expanded once
 
 
 class Trace:
@@ -49,7 +52,7 @@ class Trace:
             columns = rule.columns
             obj = None if term is None else term.value
             source = _Source(record, columns[-1] if columns else None, obj)
-            self.by_sp[(subject.value, _expanded(rule.predicate))].append(source)
+            self.by_sp[(subject.value, named(rule.predicate).value)].append(source)
             if obj is not None:
                 self.by_o[obj].append(source)
 
@@ -92,7 +95,7 @@ def suppliers(mappings: dict[str, Mapping]) -> dict[str, list[str]]:
         for node in mapping.nodes:
             for rule in node.triples:
                 if rule.columns:
-                    found[expand(rule.predicate)].append(f"{kind}.{rule.columns[-1]}")
+                    found[named(rule.predicate).value].append(f"{kind}.{rule.columns[-1]}")
     return found
 
 

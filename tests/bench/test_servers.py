@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
-from bench.servers import free_port
+import pytest
+
+from bench.servers import free_port, listens, started
 
 BENCH = textwrap.dedent(
     """
@@ -56,13 +60,6 @@ def test_sigterm_stops_the_started_server() -> None:
 def test_an_answer_from_another_program_on_the_port_does_not_count() -> None:
     """A free port picked before the server started can be taken by another program: its
     answers must not pass for the server's (the server, unable to bind, exits)."""
-    import http.server
-    import threading
-
-    import pytest
-
-    from bench.servers import listens, started
-
     other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     port = other.server_address[1]
     threading.Thread(target=other.serve_forever, daemon=True).start()

@@ -165,7 +165,7 @@ def test_survey_validation_adds_the_context_without_touching_the_data() -> None:
     before = set(store)
     concept = next(iter(with_context(rdflib.Graph())))
     graph.add(concept)
-    (quad,) = ox_quads([concept])
+    (quad,) = ox_quads(rdflib.Graph().add(concept))
     store.add(quad)
     assert validate_with_context(store).problems == validate(with_context(graph)).problems
     assert set(store) - before == {quad}
