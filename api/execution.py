@@ -20,6 +20,10 @@ queries, one worker keeps answering short ones (a query finding every slot taken
 with 503 and `Retry-After`). Ad-hoc workers also run at a lower CPU priority
 (`CLUSTERKG_ADHOC_NICE`) than the server and the named-query lane.
 
+A job already answered on this release within `CLUSTERKG_INLINE_QUERY_MS` of CPU skips all
+this: it is evaluated in the server, where it cannot reach any limit (`costs` says why that is
+exact, and which texts never qualify).
+
 Answers come back from the worker in chunks bounded by `CLUSTERKG_MAX_ANSWER_BYTES`. With
 `run(stream=True)` an answer larger than one chunk is streamed to the client as the worker
 writes it, through a bounded buffer (`streaming`): a slow reader holds its worker no longer
@@ -45,9 +49,10 @@ from typing import cast
 
 from clusterkg.api import sandbox
 from clusterkg.api.admission import ClientLimit, PoolBusy, TooManyQueries
-from clusterkg.api.results import TEXT, QueryJob, QueryOutcome, answer
+from clusterkg.api.costs import Costs
+from clusterkg.api.results import TEXT, QueryJob, QueryOutcome, answer, evaluate
 from clusterkg.api.streaming import CHUNK, END, ERROR, HEAD, AnswerAborted, Channel
-from clusterkg.graph.store import Store
+from clusterkg.graph.store import OxigraphStore, Store
 from clusterkg.settings import Settings
 
 __all__ = ["PoolBusy", "QueryPool", "QueryTimeout", "TooManyQueries"]
@@ -100,7 +105,9 @@ def _worker_main(
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(("done", answer(store, job, emit, head)))
+        started = time.thread_time()
+        outcome = answer(store, job, emit, head)
+        conn.send(("done", dataclasses.replace(outcome, seconds=time.thread_time() - started)))
 
 
 def _spawn(store: Store, network: bool, memory: int | None, nice: int = 0) -> _Worker:
@@ -289,6 +296,12 @@ class QueryPool:
         self.size = size
         self.settings = settings
         self.memo: dict[str, object] = {}
+        # jobs known to be tiny on this release run in the server (`costs`): only over a
+        # store in this process (a remote store's query is network I/O, never inline)
+        self.costs = (Costs(settings.inline_query_ms / 1000)
+                      if settings.inline_query_ms > 0 and isinstance(store, OxigraphStore)
+                      else None)
+        self.inlined = 0  # answers evaluated in the server (monitoring, tests)
         self.clients = ClientLimit(settings.max_queries_per_client,
                                    settings.slow_client_cooldown)
         self._closed = False
@@ -345,6 +358,8 @@ class QueryPool:
                 timeout = min(timeout, self.settings.cheap_timeout)
             else:
                 self.clients.check_adhoc(client)
+            if self.costs is not None and self.costs.known_cheap(job):
+                return self._inline(job)
             outcome = await self._run_in(self._lanes[lane], job, timeout, client, stream)
             if outcome.reroute:
                 federation = self._lanes.get(FEDERATION)
@@ -356,6 +371,17 @@ class QueryPool:
                 outcome = dataclasses.replace(
                     outcome, stream=_released_after(outcome.stream, held.pop_all()))
             return outcome
+
+    def _inline(self, job: QueryJob) -> QueryOutcome:
+        """Evaluate a job known to be tiny here, on the event loop (no hand-off), measuring
+        it as a worker would (a run past the limit sends the job back to the workers)."""
+        assert self.costs is not None
+        started = time.thread_time()
+        outcome = evaluate(self.store, job, service_known=True)
+        seconds = time.thread_time() - started
+        self.costs.record(job, outcome, seconds)
+        self.inlined += 1
+        return dataclasses.replace(outcome, seconds=seconds)
 
     async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float,
                       client: str | None = None, stream: bool = False) -> QueryOutcome:
@@ -391,6 +417,8 @@ class QueryPool:
             settle.abandon(channel, producer)  # cancelled mid-query: the worker is replaced
             raise
         outcome = settle(kind, payload)
+        if self.costs is not None:
+            self.costs.record(job, outcome, outcome.seconds, whole=not chunks)
         if outcome.status != 200:
             return outcome  # an error: whatever was sent before it is dropped
         return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))

@@ -55,7 +55,8 @@ class QueryJob:
 class QueryOutcome:
     """What goes back over HTTP: status, content type, body chunks; `truncated` if capped;
     `reroute` asks the pool to run the job in the federation worker; `stream`, set by the
-    pool only, yields the whole body of an answer too large for one chunk (then no `chunks`)."""
+    pool only, yields the whole body of an answer too large for one chunk (then no `chunks`);
+    `seconds`, the CPU time the answer took where it was evaluated."""
 
     status: int
     content_type: str
@@ -64,6 +65,7 @@ class QueryOutcome:
     rows: int = 0
     reroute: bool = False
     stream: AsyncIterator[bytes] | None = dataclasses.field(default=None, compare=False)
+    seconds: float = dataclasses.field(default=0.0, compare=False)  # CPU to answer (`costs`)
 
     @property
     def body(self) -> bytes:
@@ -136,13 +138,16 @@ def _refusal(job: QueryJob) -> QueryOutcome | None:
 
 
 def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
-           head: Callable[[str, bool], None] | None = None) -> QueryOutcome:
+           head: Callable[[str, bool], None] | None = None,
+           service_known: bool = False) -> QueryOutcome:
     """Check, run and write one query; body chunks go to `emit` (after one call of `head`
-    with the content type and row-cap cut, if given), errors become outcomes."""
+    with the content type and row-cap cut, if given), errors become outcomes.
+    `service_known`: this very job was already answered here, so it names no SERVICE (the
+    federation parse is skipped)."""
     sink = AnswerSink(job.max_answer_bytes, emit, head=head)
     try:
         info = examine(job.query, job.max_depth)  # depth first: the federation parse recurses
-        refusal = _refusal(job)
+        refusal = None if service_known else _refusal(job)
         if refusal is not None:
             return refusal
         result = run_query(store, job, query_dataset=info.has_from)
@@ -180,10 +185,10 @@ def answer(store: Store, job: QueryJob, emit: Callable[[bytes], None],
         return _text(500, f"query evaluation failed: {type(error).__name__}: {error}")
 
 
-def evaluate(store: Store, job: QueryJob) -> QueryOutcome:
+def evaluate(store: Store, job: QueryJob, service_known: bool = False) -> QueryOutcome:
     """`answer` with the body collected into the outcome (tests, in-process use)."""
     chunks: list[bytes] = []
-    outcome = answer(store, job, chunks.append)
+    outcome = answer(store, job, chunks.append, service_known=service_known)
     if outcome.status != 200:
         return outcome
     return dataclasses.replace(outcome, chunks=(*chunks, *outcome.chunks))

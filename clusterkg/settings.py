@@ -96,6 +96,11 @@ class Settings(BaseModel):
     cheap_timeout: float = Field(
         default=5.0, gt=0, description="Time limit of a query in the named-query lane."
     )
+    inline_query_ms: float = Field(
+        default=2.0, ge=0, le=50,
+        description="A query answered on the served release within this CPU time (ms) runs in "
+        "the server, without the worker hand-off, from then on (0: never).",
+    )
     public_endpoint: str | None = Field(
         default=None, description="Public IRI of /sparql: service description and query base."
     )

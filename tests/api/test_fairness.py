@@ -38,7 +38,8 @@ def _vm_mib(pid: int, field: str = "VmSize") -> int:
 
 def test_memory_cap_stops_the_query_and_replaces_the_worker() -> None:
     cap_mib = 128
-    settings = Settings(query_workers=1, query_memory_mb=cap_mib, query_timeout=60)
+    settings = Settings(query_workers=1, query_memory_mb=cap_mib, query_timeout=60,
+                        inline_query_ms=0)
 
     async def scenario() -> None:
         pool = QueryPool(synthetic_store(3000), 1, settings)
@@ -78,7 +79,7 @@ def test_memory_cap_stops_the_query_and_replaces_the_worker() -> None:
 
 def test_full_queue_is_a_quick_503_and_the_client_allowance_a_429() -> None:
     settings = Settings(query_workers=1, queue_length=0, queue_wait=0.5,
-                        max_queries_per_client=1, query_timeout=3)
+                        max_queries_per_client=1, query_timeout=3, inline_query_ms=0)
 
     async def scenario() -> None:
         pool = QueryPool(synthetic_store(), 1, settings)
@@ -154,7 +155,8 @@ def test_slow_clients_are_cut_off_while_others_are_served() -> None:
 
 def test_one_worker_stays_free_for_short_queries() -> None:
     """However many clients send slow queries, at most workers-1 run long at once."""
-    settings = Settings(query_workers=2, long_query_seconds=0.5, query_timeout=4)
+    settings = Settings(query_workers=2, long_query_seconds=0.5, query_timeout=4,
+                        inline_query_ms=0)
 
     async def scenario() -> None:
         pool = QueryPool(synthetic_store(), 2, settings)

@@ -1,0 +1,77 @@
+"""Which jobs count as known-tiny on a release (`api/costs.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clusterkg.api.costs import Costs, job_key, repeatable
+from clusterkg.api.results import TEXT, QueryJob, QueryOutcome
+
+OK = QueryOutcome(200, "application/sparql-results+json", (b"{}",))
+QUERY = "SELECT ?s WHERE { ?s <urn:p> 7 }"
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(RAND() < 0.5) }",
+    "select ?s where { ?s ?p ?o filter(rand () < 0.5) }",
+    "SELECT (NOW() AS ?t) {}",
+    "SELECT (UUID() AS ?u) {}",
+    "SELECT (struuid() AS ?u) {}",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(\\u0052AND() < 0.5) }",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(RAND#comment\n() < 0.5) }",
+])
+def test_texts_whose_work_may_vary_are_not_repeatable(text: str) -> None:
+    assert not repeatable(text)
+
+
+def test_ordinary_texts_are_repeatable() -> None:
+    assert repeatable(QUERY)
+    assert repeatable("SELECT ?brand WHERE { ?x <urn:random> ?brand }")  # words inside names
+
+
+def test_a_job_answered_within_the_limit_is_known_cheap() -> None:
+    costs = Costs(0.002)
+    job = QueryJob(QUERY)
+    assert not costs.known_cheap(job)
+    costs.record(job, OK, 0.001)
+    assert costs.known_cheap(job)
+    costs.record(job, OK, 0.003)  # a later run past the limit sends it back to the workers
+    assert not costs.known_cheap(job)
+
+
+@pytest.mark.parametrize("job, outcome, whole", [
+    (QueryJob(QUERY), QueryOutcome(400, TEXT, (b"syntax",)), True),
+    (QueryJob(QUERY), QueryOutcome(0, TEXT, reroute=True), True),
+    (QueryJob(QUERY, federated=True), OK, True),
+    (QueryJob(QUERY), OK, False),
+    (QueryJob("SELECT (RAND() AS ?r) {}"), OK, True),
+])
+def test_errors_reroutes_federation_streams_and_varying_texts_never_qualify(
+    job: QueryJob, outcome: QueryOutcome, whole: bool
+) -> None:
+    costs = Costs(1.0)
+    costs.record(job, outcome, 0.0001, whole=whole)
+    assert not costs.known_cheap(job)
+
+
+def test_the_key_is_the_whole_job() -> None:
+    base = QueryJob(QUERY)
+    for other in (QueryJob(QUERY + " "), QueryJob(QUERY, default_graphs=("urn:g",)),
+                  QueryJob(QUERY, solutions_format="SPARQL_Results_XML"),
+                  QueryJob(QUERY, max_rows=5), QueryJob(QUERY, base_iri="http://x/")):
+        assert job_key(other) != job_key(base)
+    costs = Costs(1.0)
+    costs.record(base, OK, 0.0001)
+    assert not costs.known_cheap(QueryJob(QUERY, solutions_format="SPARQL_Results_XML"))
+
+
+def test_memory_is_bounded_least_recently_used_first() -> None:
+    costs = Costs(1.0, kept=2)
+    first, second, third = (QueryJob(f"{QUERY} LIMIT {n}") for n in (1, 2, 3))
+    costs.record(first, OK, 0.0001)
+    costs.record(second, OK, 0.0001)
+    assert costs.known_cheap(first)  # used: now the most recent
+    costs.record(third, OK, 0.0001)
+    assert len(costs) == 2
+    assert costs.known_cheap(first) and costs.known_cheap(third)
+    assert not costs.known_cheap(second)
