@@ -135,9 +135,11 @@ def _running(command: list[str], env: dict[str, str], url: str, wait: float) -> 
 
 @contextmanager
 def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0,
-                     code: Path | None = None) -> Iterator[str]:
+                     code: Path | None = None,
+                     settings: dict[str, str] | None = None) -> Iterator[str]:
     """clusterkg serving `dump`; yields its /sparql URL. `code`: run the `clusterkg` of that
-    checkout instead (to compare two versions in one run)."""
+    checkout instead (to compare two versions in one run); `settings`: more `CLUSTERKG_*`
+    variables."""
     if not (dump.parent / MANIFEST_NAME).exists():  # a dump written here, not by a build:
         write_manifest(dump)  # describe it, since the service serves only a described dump
     port = free_port()
@@ -148,6 +150,7 @@ def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0,
         CLUSTERKG_PORT=str(port),
         CLUSTERKG_QUERY_WORKERS=str(workers),
         CLUSTERKG_QUERY_TIMEOUT=str(timeout),
+        **(settings or {}),
     )
     if code is not None:
         env["PYTHONPATH"] = str(code)  # ahead of this checkout's editable install

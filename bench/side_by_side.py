@@ -3,6 +3,9 @@
 One synthetic release (`bench.synthetic`, about a million triples at 3,000 organisations) is
 served at once by:
 - **clusterkg** (`python -m clusterkg.api`, its embedded store and query workers, HTTP);
+- **clusterkg-workers**: the same with `CLUSTERKG_INLINE_QUERY_MS=0`, every answer from a
+  worker (clusterkg answers a job it has seen answered within that CPU time in the server:
+  `api/costs.py`; the warm-up call goes through a worker on both);
 - **pyoxigraph** in this process (the store clusterkg serves, `load_release`; every row read;
   no HTTP: the engine's floor);
 - **Oxigraph server** (the `oxigraph` wheel's binary), its own `/query` endpoint, over the
@@ -39,7 +42,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pyoxigraph as ox
@@ -54,7 +57,9 @@ from clusterkg.graph.store import OxigraphStore
 from clusterkg.graph.stores import open_store
 
 RESULTS_DIR = Path(__file__).parent / "results"
-ENGINES = ("clusterkg", "pyoxigraph", "oxigraph-server", "virtuoso", "rdflib-endpoint")
+ENGINES = ("clusterkg", "clusterkg-workers", "pyoxigraph", "oxigraph-server", "virtuoso",
+           "rdflib-endpoint")
+FACADES = ("clusterkg", "clusterkg-workers")  # the service, and the service without `costs`
 REFERENCE = "virtuoso"
 ONCE = frozenset({"rdflib-endpoint"})  # timed once: see `bench.stores.measure`
 
@@ -153,6 +158,11 @@ def run(organisations: int, repeat: int, timeout: float, peer_timeout: float, me
             url = servers.enter_context(clusterkg_server(dump, timeout=timeout))
             for name, query in queries.items():
                 asks[name]["clusterkg"] = _ask(client, url, [("query", query)])
+        if "clusterkg-workers" in engines:
+            url = servers.enter_context(clusterkg_server(
+                dump, timeout=timeout, settings={"CLUSTERKG_INLINE_QUERY_MS": "0"}))
+            for name, query in queries.items():
+                asks[name]["clusterkg-workers"] = _ask(client, url, [("query", query)])
         if "pyoxigraph" in engines:
             store, _ = load_release(dump)  # the store clusterkg serves, in this process
             for name, query in queries.items():
@@ -209,17 +219,17 @@ def _pass_table(report: dict[str, Any], engines: list[str]) -> list[str]:
 SMALL_ROWS, SMALL_MS = 100, 5.0  # "small answers" of item 2: few rows, answered at once
 
 
-def facade(report: dict[str, Any]) -> dict[str, Any] | None:
-    """clusterkg against the Oxigraph server over the same data (item 2): per query the p50
-    ratio and the milliseconds added; their geometric mean, and the median added for small
-    answers (at most SMALL_ROWS rows, given by the Oxigraph server within SMALL_MS). None if
-    the run had not both."""
-    if report.get("oxigraph_server") is None or not {"clusterkg", "oxigraph-server"} <= set(
+def facade(report: dict[str, Any], engine: str = "clusterkg") -> dict[str, Any] | None:
+    """`engine` (clusterkg, or clusterkg-workers) against the Oxigraph server over the same
+    data (item 2): per query the p50 ratio and the milliseconds added; their geometric mean,
+    and the median added for small answers (at most SMALL_ROWS rows, given by the Oxigraph
+    server within SMALL_MS). None if the run had not both."""
+    if report.get("oxigraph_server") is None or not {engine, "oxigraph-server"} <= set(
             report["engines"]):
         return None
     rows: dict[str, dict[str, float]] = {}
     for name, q in report["queries"].items():
-        ours, theirs = q["clusterkg"]["p50_ms"], q["oxigraph-server"]["p50_ms"]
+        ours, theirs = q[engine]["p50_ms"], q["oxigraph-server"]["p50_ms"]
         if ours is None or theirs is None or not theirs:
             continue
         rows[name] = {"rows": q["clusterkg"]["rows"], "store_ms": theirs, "clusterkg_ms": ours,
@@ -238,25 +248,39 @@ def facade(report: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _facade_table(report: dict[str, Any]) -> list[str]:
-    found = facade(report)
-    if found is None:
+    found = {e: facade(report, e) for e in FACADES}
+    shown = [e for e in FACADES if found[e] is not None]
+    if not shown:
         return []
-    small = found["small_added_p50_ms"]
     lines = ["## The façade over its engine (issue 17 item 2)", "",
              "clusterkg against the Oxigraph server's own endpoint: the same engine over the "
              "same data with the same union default graph, so the difference is what the "
              "service adds (HTTP server, protocol, limits, worker hand-off, writing the answer).",
-             "",
-             f"Geometric mean of the ratios {found['geometric_mean']:.2f}×; "
-             f"{found['within_1_1']} of {len(found['queries'])} queries within 1.1×; "
-             f"median added for the {found['small']} small answers (at most {SMALL_ROWS} rows, "
-             f"within {SMALL_MS:g} ms at the Oxigraph server): "
-             f"{'-' if small is None else f'{small:.2f} ms'}.", "",
-             "| query | rows | Oxigraph server p50 ms | clusterkg p50 ms | added ms | ratio |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for name, r in found["queries"].items():
-        lines.append(f"| {name} | {r['rows']} | {r['store_ms']:.1f} | {r['clusterkg_ms']:.1f} "
-                     f"| {r['added_ms']:+.1f} | {r['ratio']:.2f} |")
+             ""]
+    for engine in shown:
+        summary = found[engine]
+        assert summary is not None
+        small = summary["small_added_p50_ms"]
+        lines += [f"- **{engine}**: geometric mean of the ratios "
+                  f"{summary['geometric_mean']:.2f}×; {summary['within_1_1']} of "
+                  f"{len(summary['queries'])} queries within 1.1×; median added for the "
+                  f"{summary['small']} small answers (at most {SMALL_ROWS} rows, within "
+                  f"{SMALL_MS:g} ms at the Oxigraph server): "
+                  f"{'-' if small is None else f'{small:.2f} ms'}."]
+    header = " | ".join(f"{e} p50 ms | added ms | ratio" for e in shown)
+    lines += ["", f"| query | rows | Oxigraph server p50 ms | {header} |",
+              "|---|---:|---:|" + "---:|---:|---:|" * len(shown)]
+    first = found[shown[0]]
+    assert first is not None
+    for name, r in first["queries"].items():
+        cells = []
+        for engine in shown:
+            row = cast(dict[str, Any], found[engine])["queries"].get(name)
+            cells.append("- | - | -" if row is None else
+                         f"{row['clusterkg_ms']:.1f} | {row['added_ms']:+.1f} | "
+                         f"{row['ratio']:.2f}")
+        lines.append(f"| {name} | {r['rows']} | {r['store_ms']:.1f} | " + " | ".join(cells)
+                     + " |")
     return [*lines, ""]
 
 
