@@ -23,14 +23,14 @@ in the server is measured like a worker's: past the limit, the job goes back to 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import OrderedDict
 
 from clusterkg.api.results import QueryJob, QueryOutcome
 
 VARYING = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID)\b|\\[uU]", re.IGNORECASE)
-KEPT = 4096  # jobs remembered per release (16-byte keys), least recently used dropped
+KEPT = 1024  # jobs remembered per release, least recently used dropped
+LONGEST = 16 << 10  # characters of the longest text remembered (so at most 16 MiB of texts)
 
 
 def repeatable(query: str) -> bool:
@@ -40,45 +40,42 @@ def repeatable(query: str) -> bool:
     return VARYING.search(query) is None
 
 
-def job_key(job: QueryJob) -> bytes:
-    """A digest of everything that decides the work of `job` and the size of its answer."""
-    parts = (job.query, job.default_graphs, job.named_graphs, job.base_iri,
-             job.solutions_format, job.graph_format, job.max_rows, job.max_answer_bytes,
-             job.max_depth, job.service_allowlist)
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
-
-
 class Costs:
     """The jobs known to cost at most `limit` seconds of CPU on this release."""
 
     def __init__(self, limit: float, kept: int = KEPT) -> None:
         self.limit = limit
         self.kept = kept
-        self._cheap: OrderedDict[bytes, float] = OrderedDict()
+        # a job is its own key: every field of it decides its work or its answer's size
+        self._cheap: OrderedDict[QueryJob, float] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._cheap)
 
     def known_cheap(self, job: QueryJob) -> bool:
         """True when `job` may be evaluated in the server."""
-        key = job_key(job)
-        if key not in self._cheap:
+        if job not in self._cheap:
             return False
-        self._cheap.move_to_end(key)
+        self._cheap.move_to_end(job)
         return True
 
     def record(self, job: QueryJob, outcome: QueryOutcome, seconds: float,
                whole: bool = True) -> None:
         """Remember what `job` cost: `seconds` of CPU for `outcome`; `whole` is False when
         the answer left in more than one message (then it never qualifies)."""
-        key = job_key(job)
         cheap = (whole and outcome.status == 200 and outcome.stream is None
                  and not outcome.reroute and not job.federated and seconds <= self.limit
-                 and repeatable(job.query))
+                 and len(job.query) <= LONGEST and repeatable(job.query))
         if not cheap:
-            self._cheap.pop(key, None)
+            self._cheap.pop(job, None)
             return
-        self._cheap[key] = seconds
-        self._cheap.move_to_end(key)
+        self._cheap[job] = seconds
+        self._cheap.move_to_end(job)
         while len(self._cheap) > self.kept:
             self._cheap.popitem(last=False)
+
+    def remeasured(self, job: QueryJob, outcome: QueryOutcome, seconds: float) -> None:
+        """A run in the server of a known-cheap job took `seconds`: past the limit (or not a
+        200), the job goes back to the workers."""
+        if outcome.status != 200 or seconds > self.limit:
+            self._cheap.pop(job, None)

@@ -379,9 +379,9 @@ class QueryPool:
         started = time.thread_time()
         outcome = evaluate(self.store, job, service_known=True)
         seconds = time.thread_time() - started
-        self.costs.record(job, outcome, seconds)
+        self.costs.remeasured(job, outcome, seconds)
         self.inlined += 1
-        return dataclasses.replace(outcome, seconds=seconds)
+        return outcome
 
     async def _run_in(self, lane: _Lane, job: QueryJob, timeout: float,
                       client: str | None = None, stream: bool = False) -> QueryOutcome:

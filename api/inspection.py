@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 _TOKEN = re.compile(
@@ -98,9 +99,25 @@ def inspect_query(text: str) -> QueryInfo:
     return _scan(text)[0]
 
 
+CACHED_TEXT = 16 << 10  # texts up to this many characters are examined once per process
+
+
 def examine(text: str, limit: int) -> QueryInfo:
     """`check_depth(text, limit)` and `inspect_query(text)` in one pass of the tokenizer (the
-    query worker's path: every query is read once before the engine sees it)."""
+    query worker's path: every query is read once before the engine sees it). A text up to
+    CACHED_TEXT characters is scanned once per process (named queries and apps repeat theirs):
+    the returned info is then shared and must not be changed."""
+    if len(text) <= CACHED_TEXT:
+        return _examined(text, limit)
+    return _examine(text, limit)
+
+
+@lru_cache(maxsize=512)
+def _examined(text: str, limit: int) -> QueryInfo:
+    return _examine(text, limit)
+
+
+def _examine(text: str, limit: int) -> QueryInfo:
     info, depth = _scan(text)
     _refuse_deeper(depth, limit)
     if "\\u" in text or "\\U" in text:  # codepoint escapes: the decoded reading too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clusterkg.api.costs import Costs, job_key, repeatable
+from clusterkg.api.costs import LONGEST, Costs, repeatable
 from clusterkg.api.results import TEXT, QueryJob, QueryOutcome
 
 OK = QueryOutcome(200, "application/sparql-results+json", (b"{}",))
@@ -35,7 +35,12 @@ def test_a_job_answered_within_the_limit_is_known_cheap() -> None:
     assert not costs.known_cheap(job)
     costs.record(job, OK, 0.001)
     assert costs.known_cheap(job)
-    costs.record(job, OK, 0.003)  # a later run past the limit sends it back to the workers
+    costs.remeasured(job, OK, 0.0015)
+    assert costs.known_cheap(job)
+    costs.remeasured(job, OK, 0.003)  # a run past the limit sends it back to the workers
+    assert not costs.known_cheap(job)
+    costs.record(job, OK, 0.001)
+    costs.remeasured(job, QueryOutcome(503, TEXT, (b"memory",)), 0.001)  # so does an error
     assert not costs.known_cheap(job)
 
 
@@ -45,6 +50,7 @@ def test_a_job_answered_within_the_limit_is_known_cheap() -> None:
     (QueryJob(QUERY, federated=True), OK, True),
     (QueryJob(QUERY), OK, False),
     (QueryJob("SELECT (RAND() AS ?r) {}"), OK, True),
+    (QueryJob(QUERY + " " * LONGEST), OK, True),
 ])
 def test_errors_reroutes_federation_streams_and_varying_texts_never_qualify(
     job: QueryJob, outcome: QueryOutcome, whole: bool
@@ -55,14 +61,13 @@ def test_errors_reroutes_federation_streams_and_varying_texts_never_qualify(
 
 
 def test_the_key_is_the_whole_job() -> None:
-    base = QueryJob(QUERY)
+    costs = Costs(1.0)
+    costs.record(QueryJob(QUERY), OK, 0.0001)
+    assert costs.known_cheap(QueryJob(QUERY))
     for other in (QueryJob(QUERY + " "), QueryJob(QUERY, default_graphs=("urn:g",)),
                   QueryJob(QUERY, solutions_format="SPARQL_Results_XML"),
                   QueryJob(QUERY, max_rows=5), QueryJob(QUERY, base_iri="http://x/")):
-        assert job_key(other) != job_key(base)
-    costs = Costs(1.0)
-    costs.record(base, OK, 0.0001)
-    assert not costs.known_cheap(QueryJob(QUERY, solutions_format="SPARQL_Results_XML"))
+        assert not costs.known_cheap(other)
 
 
 def test_memory_is_bounded_least_recently_used_first() -> None:
