@@ -155,7 +155,9 @@ def _post(client: httpx.Client, url: str, text: str) -> None:
 
 
 async def _pool(store: OxigraphStore) -> QueryPool:
-    return QueryPool(store, 2, Settings(query_workers=2, query_timeout=60))
+    # every answer from a worker: this layer is the hand-off (the service skips it for a job
+    # already known to be tiny, `api/costs.py`; the HTTP layer shows that)
+    return QueryPool(store, 2, Settings(query_workers=2, query_timeout=60, inline_query_ms=0))
 
 
 def main(argv: list[str] | None = None) -> None:

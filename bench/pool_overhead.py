@@ -62,7 +62,8 @@ def measure(rounds: int, size: int) -> dict[str, Any]:
     pooled: list[float] = []
 
     async def run() -> None:
-        pool = QueryPool(store, size=2, settings=Settings(query_workers=2, adhoc_nice=0))
+        pool = QueryPool(store, size=2, settings=Settings(query_workers=2, adhoc_nice=0,
+                                                          inline_query_ms=0))  # the hand-off
         try:
             await pool.run(job, timeout=5)  # workers warm
             for _ in range(rounds):
