@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from clusterkg.api.app import create_app
 from clusterkg.api.costs import LONGEST, Costs, repeatable
 from clusterkg.api.results import TEXT, QueryJob, QueryOutcome
+from clusterkg.settings import Settings
 
 OK = QueryOutcome(200, "application/sparql-results+json", (b"{}",))
 QUERY = "SELECT ?s WHERE { ?s <urn:p> 7 }"
+ACCEPT = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.mark.parametrize("text", [
@@ -80,3 +84,23 @@ def test_memory_is_bounded_least_recently_used_first() -> None:
     assert len(costs) == 2
     assert costs.known_cheap(first) and costs.known_cheap(third)
     assert not costs.known_cheap(second)
+
+
+def test_the_endpoint_answers_a_known_tiny_query_the_same_from_the_server(
+        settings: Settings) -> None:
+    """Over HTTP: the first answer comes from a worker, the next ones from the server, with
+    the same status, headers and body (the row cap's header included)."""
+    capped = settings.model_copy(update={"max_rows": 2, "inline_query_ms": 50})
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    with TestClient(create_app(capped)) as client:
+        pool = client.app.state.holder.pool  # type: ignore[attr-defined]
+        answers = [client.get("/sparql", params={"query": query}, headers=ACCEPT)
+                   for _ in range(3)]
+        assert pool.inlined == 2
+    first = answers[0]
+    assert first.status_code == 200 and first.headers["X-SPARQL-MaxRows"] == "2"
+    assert len(first.json()["results"]["bindings"]) == 2
+    for later in answers[1:]:
+        assert later.content == first.content
+        assert {k: v for k, v in later.headers.items() if k != "date"} == {
+            k: v for k, v in first.headers.items() if k != "date"}
