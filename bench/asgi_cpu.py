@@ -11,8 +11,8 @@ median of the rounds. Beside the CPU time it counts the Python function calls pe
 The cases: a small query by GET (`sparql`, the figure earlier results name), `ASK {}` by GET
 and by POST of a form, a static route (`floor`: routing and the middleware without the
 protocol) and the worker pool's round trip alone (`pool`). With `--layers`, each case is also
-entered below each middleware of the ASGI stack down to FastAPI's exception layer, so the
-differences between those rows are what each layer costs.
+entered at each middleware of the ASGI stack in turn (keyed by its class) down to FastAPI's
+exception layer, so the difference between a row and the next is what that layer costs.
 
 It imports only `clusterkg`, so run by path with `PYTHONPATH=<another checkout>` it measures
 that version with the same method:
