@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(service_page.ServiceDescriptionPage)  # HTML view for browsers (issue 16)
-    app.include_router(sparql.router)
+    app.router.routes.append(sparql.route)  # a plain ASGI route: see `api/sparql.py`
     app.include_router(admin.router)
     app.include_router(queries.router)
     # Linked data (issue 11): IRIs resolve with content negotiation; ahead of `pages` so that
