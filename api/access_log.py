@@ -26,12 +26,13 @@ FLUSH_SECONDS = 1.0
 BUFFER_BYTES = 64 * 1024
 
 
+_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
+
+
 def phrase(status: int) -> str:
-    """The reason phrase uvicorn's access formatter writes after a status code."""
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    """The reason phrase uvicorn's access formatter writes after a status code ("" for a code
+    `http.HTTPStatus` does not name)."""
+    return _PHRASES.get(status, "")
 
 
 def line(scope: Scope, status: int) -> str:
