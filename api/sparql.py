@@ -16,6 +16,7 @@ here (`OPENAPI`) and added to the document by `openapi_docs`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -165,7 +166,8 @@ class Endpoint:
 route = Route("/sparql", Endpoint(), name="sparql", include_in_schema=False)
 
 
-def _operation(handler: Any, parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _operation(handler: Callable[..., Any], parameters: list[dict[str, Any]] | None = None
+               ) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "tags": ["SPARQL"],
         "summary": handler.__name__.replace("_", " ").title(),
