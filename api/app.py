@@ -30,6 +30,7 @@ from clusterkg.api import (
     validate,
     workbench,
 )
+from clusterkg.api.access_log import AccessLog
 from clusterkg.api.connections import uvicorn_options
 from clusterkg.api.engine import EngineService
 from clusterkg.api.guard import BodyDeadline, SecurityHeaders
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(service_page.ServiceDescriptionPage)  # HTML view for browsers (issue 16)
-    app.include_router(sparql.router)
+    app.router.routes.append(sparql.route)  # a plain ASGI route: see `api/sparql.py`
     app.include_router(admin.router)
     app.include_router(queries.router)
     # Linked data (issue 11): IRIs resolve with content negotiation; ahead of `pages` so that
@@ -103,7 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Run the service with uvicorn on the configured host and port (blocks until stopped)."""
+    """Run the service with uvicorn on the configured host and port (blocks until stopped),
+    its access log written by `AccessLog` (uvicorn's own is off: `uvicorn_options`)."""
     settings = settings or Settings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, workers=1,
-                **uvicorn_options(settings))
+    logged = AccessLog(create_app(settings))
+    try:
+        uvicorn.run(logged, host=settings.host, port=settings.port, workers=1,
+                    **uvicorn_options(settings))
+    finally:
+        logged.flush()

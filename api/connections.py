@@ -71,4 +71,5 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "loop": "uvloop",
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.max_connections,
+        "access_log": False,  # written, cheaper, by `api/access_log.py` (see `app.serve`)
     }

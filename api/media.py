@@ -128,12 +128,13 @@ TABLES: dict[ResultKind, tuple[MediaFormat, ...]] = {
 }
 
 
+_BY_NAME = {fmt.name: fmt for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
+
+
 def by_name(name: str) -> MediaFormat:
-    """The format with this table name (names cross process boundaries, formats do not)."""
-    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML):
-        if fmt.name == name:
-            return fmt
-    raise KeyError(name)
+    """The format with this table name (names cross process boundaries, formats do not);
+    KeyError for another name."""
+    return _BY_NAME[name]
 
 
 def document_formats(default: str, html: bool = False) -> tuple[MediaFormat, ...]:

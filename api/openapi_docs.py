@@ -23,7 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from clusterkg.api import items, listing
+from clusterkg.api import items, listing, sparql
 from clusterkg.api.collection_spec import CollectionSpec, FilterKind, collections
 from clusterkg.api.jsonld_api import page_document
 from clusterkg.api.ldhttp import FORMAT_NAMES, OFFERED
@@ -200,7 +200,8 @@ COLLECTION_INDEX: JSON = {**COLLECTION, "required": ["@context", "id", "type", "
 
 
 def openapi_document(app: FastAPI) -> JSON:
-    """FastAPI's OpenAPI document of the other routes plus the JSON-LD API's paths."""
+    """FastAPI's OpenAPI document of the other routes plus the JSON-LD API's paths and the
+    `/sparql` route's (a plain ASGI route, which FastAPI does not describe)."""
     holder = getattr(app.state, "holder", None)
     store: Store | None = holder.store if holder is not None else None
     key = id(store)
@@ -211,7 +212,8 @@ def openapi_document(app: FastAPI) -> JSON:
         )
         settings = app.state.settings
         base = f"http://{settings.host}:{settings.port}"
-        document.setdefault("paths", {}).update(collection_paths(store, base))
+        document["paths"] = {"/sparql": sparql.OPENAPI, **document.get("paths", {}),
+                             **collection_paths(store, base)}
         _documents.clear()
         _documents[key] = document
     return _documents[key]

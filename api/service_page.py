@@ -58,13 +58,18 @@ def prefers_html(accept: str | None) -> bool:
     return html > 0 and all(html > _quality(ranges, rdf) for rdf in RDF_TYPES)
 
 
-def wants_page(request: Request) -> bool:
-    return (
-        request.method == "GET"
-        and request.url.path == "/sparql"
-        and not {"query", "format", "output"} & set(request.query_params)
-        and prefers_html(request.headers.get("accept"))
-    )
+def wants_page(scope: Scope) -> bool:
+    """A browser's GET of `/sparql` without a query or a format. Every other request is told
+    apart by its method, its path and its Accept header naming HTML, which a client of the
+    protocol never does, before any query string or Accept header is parsed."""
+    if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+        return False
+    accept = next((value for name, value in scope["headers"] if name == b"accept"), b"")
+    if b"html" not in accept.lower():  # so no range of HTML_TYPES: never a page
+        return False
+    request = Request(scope)
+    return (not {"query", "format", "output"} & set(request.query_params)
+            and prefers_html(request.headers.get("accept")))
 
 
 def _term(term: rdflib.term.Node, graph: rdflib.Graph, subjects: set[rdflib.term.Node]) -> str:
@@ -121,7 +126,7 @@ class ServiceDescriptionPage:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not wants_page(Request(scope)):
+        if not wants_page(scope):
             await self.app(scope, receive, send)
             return
         headers = [(k, v) for k, v in scope["headers"] if k != b"accept"]

@@ -5,14 +5,25 @@ Query by GET, by POST of a form, or by POST of `application/sparql-query` (Proto
 negotiated from Accept or forced by `format=`. Without a query, GET answers the service
 description. Bodies must be UTF-8 (§2.1.2, §2.1.3). Errors are plain text carrying the
 parser's or the limit's message. The protocol itself lives in `clusterkg.api.protocol`.
+
+Every query of the service crosses this route, so it is a plain ASGI route, first among the
+app's routes (`route`), rather than a FastAPI path operation: the middleware still wraps it
+(CORS, security headers, the body deadline, the service description page), but FastAPI's
+matching through the included routers, its dependency solving and its per-request exit
+stacks are skipped. The query string is parsed once, here. Its OpenAPI description is written
+here (`OPENAPI`) and added to the document by `openapi_docs`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import HTTPException, Request, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from clusterkg.api import media, service_description
 from clusterkg.api.execution import CHEAP, PoolBusy, QueryPool, QueryTimeout, TooManyQueries
@@ -25,16 +36,15 @@ from clusterkg.api.protocol import (
     forced_format,
     refuse_update,
 )
-from clusterkg.api.state import get_pool, get_settings
+from clusterkg.api.state import current_pool
 from clusterkg.settings import Settings
-
-router = APIRouter(tags=["SPARQL"])
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
-__all__ = ["MAX_ROWS_HEADER", "router"]
+METHODS = ("GET", "POST")
+__all__ = ["MAX_ROWS_HEADER", "OPENAPI", "route"]
 
 _PARAMETERS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
@@ -95,14 +105,10 @@ async def _describe(
     return Response(body or b"", headers={"Vary": "Accept"}, media_type=fmt.content_type)
 
 
-@router.get("/sparql", openapi_extra={"parameters": _PARAMETERS})
 async def sparql_get(
-    request: Request,
-    pool: QueryPool = Depends(get_pool),
-    settings: Settings = Depends(get_settings),
+    request: Request, pairs: list[tuple[str, str]], pool: QueryPool, settings: Settings
 ) -> Response:
     """SPARQL query by GET (Protocol §2.1.1), or the service description without a query."""
-    pairs = request.query_params.multi_items()
     try:
         if not any(key in ("query", "update") for key, _ in pairs):
             return await _describe(request, pairs, pool, settings)
@@ -111,16 +117,12 @@ async def sparql_get(
         return error_response(error)
 
 
-@router.post("/sparql")
 async def sparql_post(
-    request: Request,
-    pool: QueryPool = Depends(get_pool),
-    settings: Settings = Depends(get_settings),
+    request: Request, pairs: list[tuple[str, str]], pool: QueryPool, settings: Settings
 ) -> Response:
     """SPARQL query by POST, form-encoded (§2.1.2) or direct (§2.1.3); updates are refused."""
     content_type = request.headers.get("content-type", "")
     mime = content_type.split(";")[0].strip().lower()
-    pairs = request.query_params.multi_items()
     try:
         body = await _body(request, settings.max_request_bytes)
         if mime == FORM:
@@ -140,3 +142,45 @@ async def sparql_post(
         return await answer_query(request, pairs, pool, settings)
     except ProtocolError as error:
         return error_response(error)
+
+
+class Endpoint:
+    """The ASGI app of `/sparql` (an instance, which Starlette calls as ASGI where it would wrap
+    a function as `request -> response`): GET or POST with the app's settings and worker pool;
+    another method is a 405, answered by the app's exception handler."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        if method not in METHODS:
+            raise HTTPException(405, headers={"Allow": ", ".join(METHODS)})
+        request = Request(scope, receive)
+        settings: Settings = scope["app"].state.settings
+        pool = await current_pool(request)
+        # as Starlette's `request.query_params` reads it (percent-escapes as UTF-8), once
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        handler = sparql_get if method == "GET" else sparql_post
+        response = await handler(request, pairs, pool, settings)
+        await response(scope, receive, send)
+
+
+route = Route("/sparql", Endpoint(), name="sparql", include_in_schema=False)
+
+
+def _operation(handler: Callable[..., Any], parameters: list[dict[str, Any]] | None = None
+               ) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "tags": ["SPARQL"],
+        "summary": handler.__name__.replace("_", " ").title(),
+        "description": handler.__doc__,
+        "operationId": f"{handler.__name__}_sparql_{handler.__name__.split('_')[1]}",
+        "responses": {"200": {"description": "Successful Response",
+                              "content": {"application/json": {"schema": {}}}}},
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+# The OpenAPI path item of /sparql, as FastAPI described the path operations it replaces.
+OPENAPI: dict[str, Any] = {"get": _operation(sparql_get, _PARAMETERS),
+                           "post": _operation(sparql_post)}

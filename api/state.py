@@ -16,6 +16,7 @@ another thread use `anyio.from_thread.run_sync`).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from pathlib import Path
 
@@ -182,6 +183,20 @@ async def get_release(holder: StoreHolder = Depends(get_holder)) -> Release:
 async def get_store(holder: StoreHolder = Depends(get_holder)) -> Store:
     """The store queries run against; tests swap it with `app.dependency_overrides`."""
     return holder.store
+
+
+async def current_pool(request: Request) -> QueryPool:
+    """`get_pool` without FastAPI's dependency solving, for the `/sparql` route: the pool of the
+    live store, or of the store an `app.dependency_overrides[get_store]` gives (tests), so that
+    an override reaches every route that queries."""
+    holder: StoreHolder = request.app.state.holder
+    override = request.app.dependency_overrides.get(get_store)
+    if override is None:
+        return holder.pool
+    store = override()
+    if inspect.isawaitable(store):
+        store = await store
+    return holder.pool_for(store)
 
 
 async def get_pool(

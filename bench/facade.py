@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--library", action="store_true", help="also every library query")
     parser.add_argument("--baseline", type=Path,
                         help="a checkout of another version, served side by side over HTTP")
+    parser.add_argument("--name", help="results file stem (default facade-<date>-<graph>)")
     args = parser.parse_args(argv)
     queries = dict(SMALL)
     if args.library:
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     label = "seed" if args.dump else f"synthetic-{result['triples']}"
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / f"facade-{stamp}-{label}.json").write_text(json.dumps(result, indent=2) + "\n")
+    stem = args.name or f"facade-{stamp}-{label}"
+    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [f"# What the service adds to its store ({stamp}, {label})", "",
              f"Command: `{command}`; {result['triples']:,} triples, {args.rounds} interleaved "
              f"rounds; floor (cheapest HTTP route) p50 {result['floor_http_p50_ms']:.2f} ms.", "",
@@ -208,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
               + (f"{result['unique_bytes'] / 2**20:.0f} MiB, "
                  f"{result['unique_bytes'] / result['triples']:.0f} B/triple."
                  if result["unique_bytes"] else "not readable (needs root).")]
-    (RESULTS_DIR / f"facade-{stamp}-{label}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS_DIR / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -152,9 +152,12 @@ def clusterkg_server(dump: Path, workers: int = 2, timeout: float = 60.0,
         CLUSTERKG_QUERY_TIMEOUT=str(timeout),
         **(settings or {}),
     )
+    command = [sys.executable, "-m", "clusterkg.api"]
     if code is not None:
         env["PYTHONPATH"] = str(code)  # ahead of this checkout's editable install
-    command = [sys.executable, "-m", "clusterkg.api"]
+        # and not behind the working directory, which `-m` would put first (run from this
+        # checkout, the "other version" would be this one)
+        command.insert(1, "-P")
     with _running(command, env, f"http://127.0.0.1:{port}/sparql", 120) as url:
         yield url
 

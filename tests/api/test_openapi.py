@@ -75,6 +75,11 @@ def test_openapi_3_1_describes_every_collection_and_item(
 
 def test_other_routes_keep_their_description(document: dict[str, Any]) -> None:
     assert {"/sparql", "/queries", "/queries/{name}"} <= set(document["paths"])
+    sparql = document["paths"]["/sparql"]  # a plain ASGI route, described by `sparql.OPENAPI`
+    assert set(sparql) == {"get", "post"}
+    assert [p["name"] for p in sparql["get"]["parameters"]] == [
+        "query", "default-graph-uri", "named-graph-uri", "format"]
+    assert sparql["post"]["operationId"] == "sparql_post_sparql_post"
 
 
 @pytest.fixture(scope="module")

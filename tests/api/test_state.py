@@ -1,4 +1,4 @@
-"""The served store's holder: following a remote store's release."""
+"""The served store's holder: following a remote store's release; the pool a route gets."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import logging
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from starlette.requests import Request
 
 from bench.pool_overhead import store_of
-from clusterkg.api.state import StoreHolder
+from clusterkg.api.state import StoreHolder, current_pool, get_store
 from clusterkg.graph import remote_release, stores
 from clusterkg.graph.release import Release
 from clusterkg.graph.stores.dialect import ReleaseSwitching
@@ -66,3 +68,26 @@ def test_a_switch_is_said_once_per_switch_not_at_every_poll(
     away = [r for r in caplog.records if "cannot read the release" in r.getMessage()]
     assert len(said) == 2 and all(r.levelno == logging.INFO for r in said)
     assert len(away) == 1 and away[0].levelno == logging.WARNING
+
+
+def test_the_sparql_route_finds_the_pool_as_the_dependency_would() -> None:
+    """`current_pool` (the `/sparql` route's, without FastAPI's dependency solving): the live
+    store's pool, or the pool of the store a `get_store` override gives, sync or async."""
+    settings = Settings(query_workers=1)
+    live, other = store_of(10), store_of(20)
+    holder = StoreHolder(live, settings, Release("b", "0" * 64, 10))
+
+    async def async_other() -> Any:
+        return other
+
+    app = FastAPI()
+    app.state.holder = holder
+    request = Request({"type": "http", "app": app, "headers": []})
+    try:
+        assert asyncio.run(current_pool(request)) is holder.pool
+        for override in (lambda: other, async_other):
+            app.dependency_overrides[get_store] = override
+            pool = asyncio.run(current_pool(request))
+            assert pool is holder.pool_for(other) and pool is not holder.pool
+    finally:
+        holder.close()

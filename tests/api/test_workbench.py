@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
 from clusterkg.api import workbench
-from clusterkg.api.service_page import prefers_html, render
+from clusterkg.api.service_page import prefers_html, render, wants_page
 
 CKG = "https://w3id.org/clusterkg/ontology#"
 BROWSER = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
@@ -72,6 +73,35 @@ def test_accept_decides_between_page_and_rdf() -> None:
     assert not prefers_html("text/html;q=0")
     assert not prefers_html("text/html, */*")  # a tie: RDF, the service's own answer
     assert prefers_html("text/html, image/*")
+
+
+def _scope(method: str, path: str, query: bytes, accept: bytes | None) -> dict[str, object]:
+    headers = [(b"host", b"127.0.0.1")] + ([(b"accept", accept)] if accept is not None else [])
+    return {"type": "http", "method": method, "path": path, "query_string": query,
+            "headers": headers, "root_path": "", "scheme": "http"}
+
+
+@pytest.mark.parametrize(("method", "path", "query", "accept", "page"), [
+    ("GET", "/sparql", b"", BROWSER.encode(), True),
+    ("GET", "/sparql", b"", b"TEXT/HTML", True),  # media types are case-insensitive
+    ("GET", "/sparql", b"", b"application/xhtml+xml", True),
+    ("GET", "/sparql", b"", b"application/sparql-results+json", False),  # no HTML named
+    ("GET", "/sparql", b"", None, False),
+    ("GET", "/sparql", b"", b"text/html;q=0, text/turtle", False),
+    ("GET", "/sparql", b"query=ASK+%7B%7D", BROWSER.encode(), False),
+    ("GET", "/sparql", b"format=ttl", BROWSER.encode(), False),
+    ("GET", "/sparql", b"output=json", BROWSER.encode(), False),
+    ("GET", "/sparql", b"default-graph-uri=urn%3Ag", BROWSER.encode(), True),
+    ("POST", "/sparql", b"", BROWSER.encode(), False),
+    ("GET", "/sparql/", b"", BROWSER.encode(), False),
+    ("GET", "/queries", b"", BROWSER.encode(), False),
+])
+def test_only_a_browsers_get_of_the_endpoint_is_the_page(
+    method: str, path: str, query: bytes, accept: bytes | None, page: bool
+) -> None:
+    """The middleware's test, which every request meets: protocol clients are let through on
+    method, path and an Accept header without HTML, before anything is parsed."""
+    assert wants_page(_scope(method, path, query, accept)) is page
 
 
 def test_service_description_page_for_browsers_rdf_for_clients(client: TestClient) -> None:

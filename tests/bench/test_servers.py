@@ -1,4 +1,5 @@
-"""A benchmark stopped with SIGTERM stops the servers it started (`bench.servers`)."""
+"""The servers benchmarks start (`bench.servers`): stopped with the benchmark, told apart from
+other programs, and of the checkout asked for."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 
-from bench.servers import free_port, listens, started
+from bench.servers import clusterkg_server, free_port, listens, started
 
 BENCH = textwrap.dedent(
     """
@@ -72,3 +75,34 @@ def test_an_answer_from_another_program_on_the_port_does_not_count() -> None:
     finally:
         other.shutdown()
         other.server_close()
+
+
+def test_a_server_of_another_checkout_runs_that_checkouts_code(tmp_path: Path) -> None:
+    """`clusterkg_server(code=…)` (`bench.facade --baseline`) serves the other checkout's
+    `clusterkg`, even when started from this checkout's root, where `python -m` would find
+    this one first."""
+    package = tmp_path / "other" / "clusterkg" / "api"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(textwrap.dedent(
+        """
+        import http.server, os
+        class Answer(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(__file__.encode())
+        port = int(os.environ["CLUSTERKG_PORT"])
+        http.server.HTTPServer(("127.0.0.1", port), Answer).serve_forever()
+        """))
+    dump = tmp_path / "dump.nq"
+    dump.write_text("<urn:s> <urn:p> <urn:o> <urn:g> .\n")
+    root = Path(__file__).resolve().parents[2]
+    here = os.getcwd()
+    os.chdir(root)  # this checkout's root, where its own `clusterkg` folder is
+    try:
+        with clusterkg_server(dump, code=tmp_path / "other") as url:
+            assert httpx.get(url).text == str(package / "__main__.py")
+    finally:
+        os.chdir(here)
