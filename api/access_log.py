@@ -104,8 +104,12 @@ class AccessLog:
         """Write the buffered lines out (the server calls this once more when it stops)."""
         if not self._lines:
             return
-        stream = self.stream or sys.stdout
-        stream.write("".join(self._lines))
-        stream.flush()
+        text = "".join(self._lines)
         self._lines.clear()
         self._size = 0
+        stream = self.stream or sys.stdout
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken standard output: these lines are
+            pass  # lost, as `logging` would lose them, and the buffer does not grow for ever

@@ -145,3 +145,19 @@ def test_the_buffer_is_written_when_the_app_has_shut_down() -> None:
     asyncio.run(run())
     assert seen == ["lifespan", "lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert out.getvalue() == line(_scope(), 200)
+
+
+def test_a_broken_standard_output_loses_lines_but_does_not_grow_the_buffer() -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    logged = AccessLog(_app, stream=Broken(), flush_seconds=60)
+
+    async def run() -> None:
+        await _request(logged)
+        logged.flush()
+        await _request(logged)
+
+    asyncio.run(run())
+    assert logged._lines == [line(_scope(), 200)]  # only the line after the failed write

@@ -50,15 +50,18 @@ def test_descendants_finds_children_and_grandchildren() -> None:
     shell = subprocess.Popen(["sh", "-c", "sleep 30 & sleep 30 & wait"])
     found = [shell.pid]
     try:
+        def sleeping(pids: list[int]) -> bool:  # the children have run `sleep` (a child
+            return all(Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep")
+                       for pid in pids)  # is a copy of `sh` between its fork and its exec)
+
         deadline = time.monotonic() + 10
         found = descendants(shell.pid)
-        while len(found) < 3 and time.monotonic() < deadline:
+        while (len(found) < 3 or not sleeping(found[1:])) and time.monotonic() < deadline:
             time.sleep(0.05)
             found = descendants(shell.pid)
         assert found[0] == shell.pid
         assert len(found) == 3
-        assert all(Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep")
-                   for pid in found[1:])
+        assert sleeping(found[1:])
     finally:
         for pid in found[1:]:
             with contextlib.suppress(ProcessLookupError):

@@ -52,6 +52,9 @@ def test_the_wheel_holds_the_package_and_runs_from_elsewhere(tmp_path: Path) -> 
         "clusterkg/data/documents.yaml",
         "clusterkg/shapes/core.ttl",
         "clusterkg/ontology/clusterkg.ttl",
+        "clusterkg/api/catalog.yaml",  # the catalogue, the pages' term labels, the query
+        "clusterkg/api/term-labels.yaml",  # page's asset manifest: read by the service
+        "clusterkg/api/vendor.json",
     ):
         assert expected in names, expected
     installed = tmp_path / "site"
