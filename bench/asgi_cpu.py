@@ -10,9 +10,12 @@ median of the rounds. Beside the CPU time it counts the Python function calls pe
 
 The cases: a small query by GET (`sparql`, the figure earlier results name), `ASK {}` by GET
 and by POST of a form, a static route (`floor`: routing and the middleware without the
-protocol) and the worker pool's round trip alone (`pool`). With `--layers`, each case is also
-entered at each middleware of the ASGI stack in turn (keyed by its class) down to FastAPI's
-exception layer, so the difference between a row and the next is what that layer costs.
+protocol), the worker pool's round trip alone (`pool`) and, where the version has it, the
+service's pool answering a job known to be tiny in the server (`in_server`). The `/sparql`
+cases repeat one job, so they take the in-server path (`api/costs.py`) after the warm-up.
+With `--layers`, each case is also entered at each middleware of the ASGI stack in turn
+(keyed by its class) down to FastAPI's exception layer, so the difference between a row and
+the next is what that layer costs.
 
 It imports only `clusterkg`, so run by path with `PYTHONPATH=<another checkout>` it measures
 that version with the same method:
@@ -42,6 +45,7 @@ from starlette.types import ASGIApp, Message, Scope
 import clusterkg
 from clusterkg import iris
 from clusterkg.api.app import create_app
+from clusterkg.api.execution import QueryPool
 from clusterkg.api.results import QueryJob
 from clusterkg.settings import Settings
 
@@ -119,17 +123,29 @@ async def measure(dump: Path, requests: int, rounds: int = 5,
     async with app.router.lifespan_context(app):
         await app(dict(CASES["floor"][0]), receive, send)  # builds the middleware stack
         stack = layers(app) if per_layer else [("app", app)]
-        pool = app.state.holder.pool  # the round trip alone: hand-off, worker, answer back
+        # the round trip alone (hand-off, worker, answer back): a pool whose every answer comes
+        # from a worker; the service's own pool answers a job known to be tiny in the server
+        # (`api/costs.py`: the `in_server` case; absent from versions before it)
+        known = "inline_query_ms" in Settings.model_fields
+        workers_only = Settings.model_validate(
+            {"query_workers": 2, **({"inline_query_ms": 0} if known else {})})
+        pool = QueryPool(app.state.holder.store, 2, workers_only)
+        served = app.state.holder.pool
         job = QueryJob(ASK)
 
         async def pooled() -> None:
             assert (await pool.run(job, 10)).status == 200
+
+        async def in_server() -> None:
+            assert (await served.run(job, 10)).status == 200
 
         def request(layer: ASGIApp, scope: Scope, payload: bytes) -> Awaitable[None]:
             body[0] = payload
             return layer({**scope, "app": app}, receive, send)
 
         runs: dict[str, Callable[[], Awaitable[object]]] = {"pool": pooled}
+        if known:
+            runs["in_server"] = in_server
         for case, (scope, payload) in CASES.items():
             for name, layer in stack:
                 runs[f"{case}/{name}"] = partial(request, layer, scope, payload)
@@ -154,6 +170,7 @@ async def measure(dump: Path, requests: int, rounds: int = 5,
                 result[case] = figures
             else:
                 result[case].setdefault("layers", {})[layer_name] = figures
+        pool.terminate()
     return result
 
 
